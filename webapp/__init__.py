@@ -1,0 +1,74 @@
+"""The app factory: the one place that wires config, extensions, blueprints and the CLI."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+from flask_openapi3 import Info, OpenAPI
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from webapp.config import load_config
+from webapp.extensions import csrf, db, login_manager
+
+API_SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "apiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+}
+
+
+def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
+    """Create and configure the web application."""
+    from webapp.api.validation import validation_error_response
+
+    instance_path = os.environ.get("INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
+    app = OpenAPI(
+        __name__,
+        info=Info(title="Anime watchlist & auto-download API", version="1.0.0"),
+        security_schemes=API_SECURITY_SCHEMES,
+        validation_error_status=422,
+        validation_error_callback=validation_error_response,
+        doc_prefix="/openapi",
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=os.path.abspath(instance_path),
+        instance_relative_config=True,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    _register_blueprints(app)
+    _register_cli(app)
+
+    if app.config.get("CHECK_SCHEMA", True) and click.get_current_context(silent=True) is None:
+        from webapp.schema_check import ensure_schema_current
+
+        ensure_schema_current(db.engine)
+    return app
+
+
+def _register_blueprints(app: OpenAPI) -> None:
+    from webapp.api import register_api
+    from webapp.auth import bp as auth_bp
+    from webapp.pages import bp as pages_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(pages_bp)
+    register_api(app)
+
+
+def _register_cli(app: OpenAPI) -> None:
+    from webapp.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,108 @@
+"""The JSON API under /api: token auth, body checks, the error shape, and its endpoints."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from flask_openapi3 import APIBlueprint
+from werkzeug.exceptions import HTTPException
+
+from webapp.auth.tokens import authenticate_token
+from webapp.errors import ApiError, error_response
+from webapp.extensions import csrf
+
+API_SECURITY = [{"bearer": []}, {"apiKey": []}]
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+LARGE_BODY_ENDPOINTS = {"api.import_watchlist"}
+PUBLIC_ENDPOINTS = {"api.openapi_json"}
+
+api = APIBlueprint("api", __name__, url_prefix="/api", abp_security=API_SECURITY)
+
+
+def _presented_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("X-Api-Key") or None
+
+
+@api.before_request
+def authenticate_and_check_body() -> Response | None:
+    """Require a valid token with the right scope, and a sane JSON body."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    auth = authenticate_token(_presented_token() or "")
+    if auth is None:
+        return error_response(401, "A valid API token is required (Authorization: Bearer "
+                                   "<token> or X-Api-Key).",
+                              headers={"WWW-Authenticate": 'Bearer realm="api"'})
+    needed = "read" if request.method in READ_METHODS else "write"
+    if needed not in auth.scopes:
+        return error_response(403, f"This token lacks the '{needed}' scope.")
+    g.auth = auth
+    g.user = auth.user
+    if request.method in READ_METHODS:
+        return None
+    return _check_body()
+
+
+def _check_body() -> Response | None:
+    config = current_app.config
+    limit = config["MAX_CONTENT_LENGTH"] if request.endpoint in LARGE_BODY_ENDPOINTS \
+        else config["API_MAX_BODY"]
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        return error_response(413, f"The body is larger than {limit // (1024 * 1024)} MiB.")
+    data = request.get_data(cache=True)  # raises 413 past the limit
+    if not data:
+        return None
+    if not request.is_json:
+        return error_response(415, "Send the body as JSON (Content-Type: application/json).")
+    try:
+        parsed = request.get_json(force=False, silent=False, cache=True)
+    except Exception:  # noqa: BLE001 - any decoding failure is the client's malformed JSON
+        return error_response(400, "The body is not valid JSON.")
+    if not isinstance(parsed, dict):
+        return error_response(422, "The body must be a JSON object.",
+                              [{"field": "body", "message": "must be an object"}])
+    return None
+
+
+def current_user_id() -> int:
+    """The id of the user the request's token belongs to."""
+    return g.user.id
+
+
+def _handle_api_error(exc: ApiError) -> Response:
+    return error_response(exc.status, exc.message, exc.details, exc.headers)
+
+
+def _handle_http_error(exc: HTTPException) -> Response | HTTPException:
+    if not request.path.startswith("/api"):
+        return exc
+    if exc.response is not None and exc.code == 422:
+        return exc.response  # flask-openapi3 already built it in our shape
+    messages = {
+        400: "The request is malformed.",
+        404: "No such endpoint or resource.",
+        405: f"{request.method} is not allowed on this endpoint.",
+        413: "The body is too large.",
+        415: "Send the body as JSON (Content-Type: application/json).",
+    }
+    code = exc.code or 500
+    headers = {}
+    if code == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return error_response(code, messages.get(code, exc.description or "Request failed."),
+                          headers=headers)
+
+
+def register_api(app: Flask) -> None:
+    """Attach every API endpoint, its error handling, and the /api/openapi.json alias."""
+    from webapp.api import meta, notifications, watchlist  # noqa: F401  (register routes)
+
+    csrf.exempt(api)  # the API takes bearer tokens only, never the session cookie
+    app.register_api(api)
+    app.register_error_handler(ApiError, _handle_api_error)
+    app.register_error_handler(HTTPException, _handle_http_error)
+    app.add_url_rule("/api/openapi.json", "api.openapi_json",
+                     lambda: app.api_doc, methods=["GET"])

@@ -1,0 +1,1 @@
+"""API endpoints: meta (to be filled)."""

@@ -1,0 +1,1 @@
+"""API endpoints: notifications (to be filled)."""

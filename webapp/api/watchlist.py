@@ -1,0 +1,1 @@
+"""API endpoints: watchlist (to be filled)."""

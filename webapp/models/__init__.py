@@ -1,0 +1,17 @@
+"""Typed SQLAlchemy 2 models; importing this package registers every table on Base."""
+
+from webapp.models.download import (
+    ACTIVE_DOWNLOAD_STATUSES,
+    DOWNLOAD_STATUSES,
+    Download,
+    Notification,
+)
+from webapp.models.item import QUALITIES, STATUSES, WatchlistItem
+from webapp.models.source import Source, SourceEpisode
+from webapp.models.user import ApiToken, SiteSetting, User, UserSettings
+
+__all__ = [
+    "ACTIVE_DOWNLOAD_STATUSES", "DOWNLOAD_STATUSES", "QUALITIES", "STATUSES",
+    "ApiToken", "Download", "Notification", "SiteSetting", "Source", "SourceEpisode",
+    "User", "UserSettings", "WatchlistItem",
+]

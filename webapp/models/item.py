@@ -1,0 +1,56 @@
+"""Watchlist items: one user's tracking of one source."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.database import Base, JSONList, UTCDateTime
+from webapp.models.source import Source
+from webapp.timeutil import precise_utcnow, utcnow
+
+STATUSES = ("active", "paused", "completed", "archived")
+QUALITIES = ("auto", "1080p", "720p", "480p")
+
+
+def new_item_id() -> str:
+    return uuid.uuid4().hex
+
+
+class WatchlistItem(Base):
+    """A user's tracking of one source, with the user's own title, options and progress."""
+
+    __tablename__ = "watchlist_items"
+    __table_args__ = (
+        UniqueConstraint("user_id", "source_id", name="uq_item_user_source"),
+        Index("ix_items_user_created", "user_id", "created_at"),
+        Index("ix_items_due", "next_check_at", "status"),
+        Index("ix_items_source", "source_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_item_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    anime_title: Mapped[str] = mapped_column(String(500))
+    anime_url: Mapped[str] = mapped_column(String(2000))
+    provider_id: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    auto_download: Mapped[bool] = mapped_column(Boolean, default=True)
+    quality_preference: Mapped[str] = mapped_column(String(8), default="auto")
+    poster_image: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    synopsis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    genres: Mapped[list] = mapped_column(JSONList, default=list)
+    last_episode_downloaded: Mapped[float] = mapped_column(Float, default=0)
+    last_episode_available: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Microseconds kept so "newest first" is stable within one second.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=precise_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    source: Mapped[Source] = relationship()

@@ -1,0 +1,49 @@
+"""Sources (one provider + anime URL + language) and the episodes each one lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.database import Base, JSONList, UTCDateTime
+from webapp.timeutil import utcnow
+
+
+class Source(Base):
+    """What a site publishes for one anime in one language; shared by every user's item."""
+
+    __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("provider_id", "url", "lang", name="uq_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String(32))
+    # Normalised: a path for sites whose domain changes (anime-sama), else the full URL.
+    url: Mapped[str] = mapped_column(String(2000))
+    lang: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    poster_image: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    synopsis: Mapped[str | None] = mapped_column(Text, nullable=True)
+    genres: Mapped[list] = mapped_column(JSONList, default=list)
+    etag: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SourceEpisode(Base):
+    """One episode a source lists, with its players in the site's order."""
+
+    __tablename__ = "source_episodes"
+    __table_args__ = (UniqueConstraint("source_id", "number", name="uq_source_episode"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    number: Mapped[float] = mapped_column(Float)
+    title: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    players: Mapped[list] = mapped_column(JSONList, default=list)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,94 @@
+"""Users, their settings and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.database import Base, JSONList, UTCDateTime
+from webapp.timeutil import utcnow
+
+
+class User(Base):
+    """A person who logs in; owns a watchlist, settings, downloads and notifications."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    scheduler_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    settings: Mapped[UserSettings] = relationship(
+        back_populates="user", uselist=False, cascade="all, delete-orphan", lazy="joined"
+    )
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class UserSettings(Base):
+    """The five watchlist settings of SPEC §4, plus notification targets (Apprise URLs)."""
+
+    __tablename__ = "user_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    check_interval_hours: Mapped[int] = mapped_column(Integer, default=6)
+    auto_download_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_concurrent_auto_downloads: Mapped[int] = mapped_column(Integer, default=2)
+    notify_on_new_episodes: Mapped[bool] = mapped_column(Boolean, default=False)
+    include_completed_anime: Mapped[bool] = mapped_column(Boolean, default=False)
+    notification_urls: Mapped[list] = mapped_column(JSONList, default=list)
+
+    user: Mapped[User] = relationship(back_populates="settings")
+
+
+class ApiToken(Base):
+    """A personal API token: only its SHA-256 is stored; the prefix helps tell tokens apart."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[str] = mapped_column(String(64), default="read,write")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def scope_set(self) -> set[str]:
+        return {s for s in self.scopes.split(",") if s}
+
+
+class SiteSetting(Base):
+    """Install-wide settings an admin changes from the pages (open sign-up, mirrors)."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,9 @@
+"""Page views (placeholder until filled)."""
+
+from webapp.pages import bp
+
+
+@bp.get("/")
+def index() -> str:
+    """Home."""
+    return "home"
