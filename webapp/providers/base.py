@@ -1,0 +1,141 @@
+"""The provider contract: what a site (or generic kind of source) must do for the app.
+
+A provider is a plain class, instantiated once per process with its `ProviderSettings`
+(the base URL in force, the mirrors an admin added, the hosts a generic provider may
+fetch). It knows nothing of Flask or the database: URLs and fetched pages go in,
+dataclasses come out.
+
+Recognising URLs
+    `domains` lists every domain the site has used (old ones included: a URL pasted with
+    an old domain still works). `matches(url)` says whether a URL belongs to the
+    provider (its domains, mirrors, or for generic providers any allowed host);
+    `normalise(url, lang)` checks the URL and returns a `NormalisedUrl`: `key`, what
+    identifies the source in the database (a path for sites whose domain changes, so
+    the base URL in force is used to fetch it; a full URL for generic providers),
+    `lang`, and `display_url`, the URL as kept on the item. It raises `UrlError` with a
+    sentence for a person when the URL is not one of the provider's anime pages.
+
+`example_urls` are URLs the provider must recognise and no other provider may; the
+registry test runs them all.
+
+Fetching and parsing (search, anime info, episodes, players) are added by the provider
+modules; see each module's docstring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+
+class UrlError(ValueError):
+    """A URL that the provider cannot use; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class ProviderSettings:
+    """Install-specific settings of one provider."""
+
+    base_url: str | None = None
+    mirrors: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NormalisedUrl:
+    """A checked provider URL: the source key, its language and the URL kept on the item."""
+
+    key: str
+    lang: str
+    display_url: str
+
+
+def host_of(url: str) -> str:
+    """The lower-case host name of a URL ('' when there is none)."""
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of a URL, lower-cased."""
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def host_matches(host: str, domain: str) -> bool:
+    """True when `host` is `domain` or one of its subdomains."""
+    domain = domain.lower().lstrip(".")
+    return host == domain or host.endswith("." + domain)
+
+
+def check_http_url(url: str) -> str:
+    """Return the stripped URL if it is a plausible http(s) URL, else raise UrlError."""
+    url = (url or "").strip()
+    if len(url) > 2000:
+        raise UrlError("The URL is longer than 2,000 characters.")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise UrlError("This is not a valid URL.") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise UrlError("Only http:// and https:// URLs are accepted.")
+    if not parts.hostname:
+        raise UrlError("The URL has no host name.")
+    if parts.username or parts.password:
+        raise UrlError("URLs with a user name or password are not accepted.")
+    return url
+
+
+@dataclass
+class Provider:
+    """Base class of every provider; subclasses set the class attributes below."""
+
+    id: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    domains: ClassVar[tuple[str, ...]] = ()
+    default_base_url: ClassVar[str] = ""
+    langs: ClassVar[tuple[str, ...]] = ()
+    default_lang: ClassVar[str] = ""
+    can_search: ClassVar[bool] = False
+    generic: ClassVar[bool] = False
+    example_urls: ClassVar[tuple[str, ...]] = ()
+
+    settings: ProviderSettings = field(default_factory=ProviderSettings)
+
+    @property
+    def base_url(self) -> str:
+        """Where the site is fetched from now (configured, else the default)."""
+        return (self.settings.base_url or self.default_base_url).rstrip("/")
+
+    def known_domains(self) -> tuple[str, ...]:
+        """Every domain accepted for this provider: built-in, mirrors, the base URL's host."""
+        extra = [host_of(m) or m.lower() for m in self.settings.mirrors]
+        base = host_of(self.base_url)
+        return tuple(dict.fromkeys([*self.domains, *extra, *([base] if base else [])]))
+
+    def matches(self, url: str) -> bool:
+        """Whether the URL belongs to this provider (by host)."""
+        host = host_of(url)
+        if not host:
+            return False
+        if self.generic:
+            allowed = self.settings.allowed_hosts
+            return not allowed or any(host_matches(host, h) for h in allowed)
+        return any(host_matches(host, d) for d in self.known_domains())
+
+    def normalise(self, url: str, lang: str | None = None) -> NormalisedUrl:
+        """Check the URL and return its source key; subclasses refine the path rules."""
+        raise NotImplementedError
+
+    def _require_host(self, url: str) -> str:
+        url = check_http_url(url)
+        if not self.matches(url):
+            if self.generic:
+                raise UrlError(f"The host of this URL is not allowed for {self.name}.")
+            raise UrlError(
+                f"This URL is not on {self.name} (known domains: "
+                f"{', '.join(self.known_domains())}).")
+        return url
