@@ -25,7 +25,7 @@ modules; see each module's docstring.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 
@@ -130,6 +130,25 @@ class Provider:
         """Check the URL and return its source key; subclasses refine the path rules."""
         raise NotImplementedError
 
+    # --- fetching (each provider module implements these) --------------------------------
+    #
+    # `client` is a webapp.http.HttpClient: every request goes through it (timeouts,
+    # retries, per-host rate limit, URL guard, size cap). Raise the ProviderError
+    # subclasses below; never return an empty result for a page that failed to parse.
+
+    def fetch_episodes(self, client: Any, key: str, lang: str,
+                       conditional: Conditional | None = None) -> EpisodeList:
+        """Fetch the source `key` (from `normalise`) once and list its released episodes."""
+        raise NotImplementedError
+
+    def search(self, client: Any, query: str) -> list[AnimeInfo]:
+        """Search the site's catalogue (only when `can_search`)."""
+        raise Unsupported(f"{self.name} has no search.")
+
+    def anime_info(self, client: Any, key: str, lang: str) -> AnimeInfo:
+        """Title, poster, synopsis, genres, seasons and languages of the source's anime."""
+        raise NotImplementedError
+
     def _require_host(self, url: str) -> str:
         url = check_http_url(url)
         if not self.matches(url):
@@ -139,3 +158,121 @@ class Provider:
                 f"This URL is not on {self.name} (known domains: "
                 f"{', '.join(self.known_domains())}).")
         return url
+
+
+# --- fetching and parsing: the data a provider returns ------------------------------------
+
+
+class ProviderError(Exception):
+    """A provider could not do what was asked; `str(exc)` is a sentence for a person."""
+
+    kind = "error"
+    retryable = False
+
+
+class SiteUnreachable(ProviderError):
+    """The site did not answer (DNS, connection refused, timeout, 5xx)."""
+
+    kind = "unreachable"
+    retryable = True
+
+
+class SiteBlocked(ProviderError):
+    """An anti-bot/challenge page (Cloudflare "Just a moment", 403 WAF) came back instead."""
+
+    kind = "blocked"
+    retryable = True
+
+
+class LayoutChanged(ProviderError):
+    """The page no longer has the shape the parser expects (never reported as 0 episodes)."""
+
+    kind = "layout_changed"
+
+
+class AnimeRemoved(ProviderError):
+    """The anime (or this language/season) is gone from the site (404/410)."""
+
+    kind = "removed"
+
+
+class Unsupported(ProviderError):
+    """Something the provider recognises but cannot handle (e.g. torrent-only feed items)."""
+
+    kind = "unsupported"
+
+
+@dataclass(frozen=True)
+class Player:
+    """One way to get an episode: an embed page on a video host, or a direct file/HLS URL.
+
+    `kind` is "embed" (resolve through webapp.hosts), "file" (direct HTTP file) or "hls".
+    `headers` are extra request headers the URL needs (e.g. a Referer).
+    """
+
+    url: str
+    kind: str = "embed"
+    quality: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    label: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"url": self.url, "kind": self.kind, "quality": self.quality,
+                "headers": dict(self.headers), "label": self.label}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Player:
+        return cls(url=data["url"], kind=data.get("kind", "embed"),
+                   quality=data.get("quality"),
+                   headers=tuple(sorted((data.get("headers") or {}).items())),
+                   label=data.get("label"))
+
+
+@dataclass(frozen=True)
+class Episode:
+    """An episode a source lists now (released: placeholders are never included)."""
+
+    number: float
+    players: tuple[Player, ...]
+    title: str | None = None
+    special: bool = False
+
+
+@dataclass(frozen=True)
+class AnimeInfo:
+    """What the site says about an anime (for search results, detail pages and names)."""
+
+    title: str
+    url: str
+    provider_id: str
+    alt_titles: tuple[str, ...] = ()
+    poster_image: str | None = None
+    synopsis: str | None = None
+    genres: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    seasons: tuple[tuple[str, str], ...] = ()  # (label, url)
+
+
+@dataclass(frozen=True)
+class Conditional:
+    """Validators from the previous fetch, sent as If-None-Match / If-Modified-Since."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class EpisodeList:
+    """The result of fetching one source.
+
+    `not_modified` is True when the server answered 304 to a conditional request: then
+    `episodes` is empty and means nothing (keep what the database has). Otherwise
+    `episodes` is every released episode, in number order. `season` is the season number
+    for library names (0 for films/OAVs/specials, 1 when the site has no seasons).
+    """
+
+    episodes: tuple[Episode, ...] = ()
+    not_modified: bool = False
+    title: str | None = None
+    season: int = 1
+    validators: Conditional = Conditional()
