@@ -98,7 +98,7 @@ def _handle_http_error(exc: HTTPException) -> Response | HTTPException:
 
 def register_api(app: Flask) -> None:
     """Attach every API endpoint, its error handling, and the /api/openapi.json alias."""
-    from webapp.api import meta, notifications, watchlist  # noqa: F401  (register routes)
+    from webapp.api import meta, notifications, scheduler, watchlist  # noqa: F401  (routes)
 
     csrf.exempt(api)  # the API takes bearer tokens only, never the session cookie
     app.register_api(api)

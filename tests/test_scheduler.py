@@ -1,0 +1,143 @@
+"""Scheduler semantics with a controlled clock: which sources a tick claims, and when."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from threading import Barrier, Thread
+
+import pytest
+
+from webapp.extensions import db
+from webapp.models import Source, User, WatchlistItem
+from webapp.scheduler import CLAIM_LEASE, AutoDownloadScheduler, claim_due_sources
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def add_item(user: User, source: Source, *, status: str = "active",
+             next_check_at: datetime | None = T0) -> WatchlistItem:
+    item = WatchlistItem(user_id=user.id, source_id=source.id, anime_title="Show",
+                         anime_url=source.url, provider_id=source.provider_id,
+                         lang=source.lang, status=status, next_check_at=next_check_at)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def add_source(n: int = 1) -> Source:
+    source = Source(provider_id="directory", url=f"http://127.0.0.1:9/show{n}/", lang="any")
+    db.session.add(source)
+    db.session.commit()
+    return source
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield app
+
+
+def test_due_active_item_is_claimed_once(ctx, make_user):
+    user = make_user("alice")
+    source = add_source()
+    item = add_item(user, source)
+    assert claim_due_sources(T0) == [source.id]
+    # A second tick at the same moment finds nothing left to claim.
+    assert claim_due_sources(T0) == []
+    db.session.refresh(item)
+    assert item.next_check_at == T0 + CLAIM_LEASE
+    # If the check never ran, the lease expires and the item is due again.
+    assert claim_due_sources(T0 + CLAIM_LEASE) == [source.id]
+
+
+def test_not_due_yet_is_left_alone(ctx, make_user):
+    user = make_user("alice")
+    add_item(user, add_source(), next_check_at=T0 + timedelta(hours=1))
+    assert claim_due_sources(T0) == []
+    assert claim_due_sources(T0 + timedelta(hours=1)) != []
+
+
+@pytest.mark.parametrize("status", ["paused", "archived"])
+def test_paused_and_archived_are_never_checked(ctx, make_user, status):
+    user = make_user("alice")
+    add_item(user, add_source(), status=status, next_check_at=T0 - timedelta(days=30))
+    assert claim_due_sources(T0) == []
+
+
+def test_completed_only_with_include_completed(ctx, make_user):
+    user = make_user("alice")
+    source = add_source()
+    add_item(user, source, status="completed")
+    assert claim_due_sources(T0) == []
+    user = db.session.get(User, user.id)
+    user.settings.include_completed_anime = True
+    db.session.commit()
+    assert claim_due_sources(T0) == [source.id]
+
+
+def test_stopped_user_is_not_checked(ctx, make_user):
+    alice = make_user("alice")
+    source = add_source()
+    add_item(alice, source)
+    AutoDownloadScheduler(alice.id).stop()
+    assert claim_due_sources(T0) == []
+    AutoDownloadScheduler(alice.id).start()
+    assert claim_due_sources(T0) == [source.id]
+
+
+def test_shared_source_claimed_once_for_all_due_users(ctx, make_user):
+    source = add_source()
+    users = [make_user(f"user{i}") for i in range(5)]
+    for i, user in enumerate(users):
+        # user0..2 due, user3 due later, user4 paused
+        when = T0 if i < 3 else T0 + timedelta(hours=168)
+        add_item(user, source, status="paused" if i == 4 else "active", next_check_at=when)
+    other = add_source(2)
+    add_item(users[3], other)
+    assert claim_due_sources(T0) == sorted([source.id, other.id])
+    claimed = db.session.query(WatchlistItem).filter_by(source_id=source.id).all()
+    leased = sorted(i.next_check_at == T0 + CLAIM_LEASE for i in claimed)
+    assert leased == [False, False, True, True, True]
+
+
+def test_catch_up_after_days_down_claims_each_source_once(ctx, make_user):
+    user = make_user("alice")
+    sources = [add_source(n) for n in range(3)]
+    for n, source in enumerate(sources):
+        add_item(user, source, next_check_at=T0 - timedelta(days=7, hours=n))
+    assert claim_due_sources(T0) == sorted(s.id for s in sources)
+    assert claim_due_sources(T0 + timedelta(seconds=30)) == []
+
+
+def test_concurrent_claims_never_share_a_source(ctx, make_user):
+    user = make_user("alice")
+    for n in range(20):
+        add_item(user, add_source(n))
+    barrier = Barrier(2)
+    results: list[list[int]] = []
+
+    def run() -> None:
+        with ctx.app_context():
+            barrier.wait()
+            results.append(claim_due_sources(T0))
+            db.session.remove()
+
+    threads = [Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    first, second = results
+    assert not set(first) & set(second)
+    assert len(first) + len(second) == 20
+
+
+def test_next_run_is_the_earliest_checkable_item(ctx, make_user):
+    user = make_user("alice")
+    add_item(user, add_source(1), next_check_at=T0 + timedelta(hours=5))
+    add_item(user, add_source(2), next_check_at=T0 + timedelta(hours=2))
+    add_item(user, add_source(3), status="paused", next_check_at=T0 + timedelta(hours=1))
+    scheduler = AutoDownloadScheduler(user.id)
+    assert scheduler.next_run() == T0 + timedelta(hours=2)
+    scheduler.stop()
+    assert scheduler.next_run() is None
