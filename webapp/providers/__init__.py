@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +14,8 @@ from webapp.providers.base import NormalisedUrl, Provider, ProviderSettings, Url
 from webapp.providers.directory import DirectoryListing
 from webapp.providers.nekosama import NekoSama
 from webapp.providers.rss import RssFeed
+
+log = logging.getLogger(__name__)
 
 PROVIDER_CLASSES: tuple[type[Provider], ...] = (
     AnimeSama, NekoSama, AnimeUltime, DirectoryListing, RssFeed)
@@ -74,5 +79,65 @@ def build_registry(config: Mapping[str, Any],
     return Registry(providers)
 
 
+MIRRORS_SETTING = "mirrors"
+MIRRORS_RECHECK_SECONDS = 30.0
+
+
+def parse_mirrors(raw: str | None) -> dict[str, list[str]]:
+    """Read the `mirrors` site setting ({provider_id: [domains]} as JSON), ignoring junk."""
+    try:
+        data = json.loads(raw or "{}")
+    except (TypeError, ValueError):
+        log.warning("site setting 'mirrors' is not valid JSON; ignoring it")
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    mirrors: dict[str, list[str]] = {}
+    for provider_id, domains in data.items():
+        if isinstance(domains, str):
+            domains = domains.split(",")
+        if isinstance(provider_id, str) and isinstance(domains, list):
+            mirrors[provider_id] = [d.strip() for d in domains if isinstance(d, str) and d.strip()]
+    return mirrors
+
+
+def _read_mirrors_setting() -> str | None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webapp.extensions import db
+    from webapp.models import SiteSetting
+
+    try:
+        row = db.session.get(SiteSetting, MIRRORS_SETTING)
+    except SQLAlchemyError as exc:
+        log.warning("could not read the mirrors setting (%s); using none", exc)
+        db.session.rollback()
+        return None
+    return row.value if row is not None else None
+
+
+def get_registry() -> Registry:
+    """The current app's registry, rebuilt only when the admin's mirrors setting changed."""
+    from flask import current_app
+
+    state = current_app.extensions.setdefault("provider_registry", {})
+    now = time.monotonic()
+    if state.get("registry") is not None and now - state["read_at"] < MIRRORS_RECHECK_SECONDS:
+        return state["registry"]
+    raw = _read_mirrors_setting()
+    if state.get("registry") is None or raw != state.get("raw"):
+        state["registry"] = build_registry(current_app.config, parse_mirrors(raw))
+        state["raw"] = raw
+    state["read_at"] = now
+    return state["registry"]
+
+
+def reset_registry() -> None:
+    """Forget the cached registry (call after changing the mirrors setting)."""
+    from flask import current_app
+
+    current_app.extensions.pop("provider_registry", None)
+
+
 __all__ = ["NormalisedUrl", "Provider", "ProviderSettings", "Registry", "UrlError",
-           "build_registry"]
+           "build_registry", "get_registry", "parse_mirrors", "reset_registry"]
