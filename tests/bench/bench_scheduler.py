@@ -1,0 +1,162 @@
+"""Benchmark: the scheduler tick over 40,000 items, and the idle CPU of `rq cron` + a worker.
+
+Prints the tick's wall time and SQL statements with none due and with 1,000 due, and the
+CPU used by an idle scheduler and an idle worker over a minute (target: < 1% of a core
+together). Run with `make bench` or `python -m tests.bench.bench_scheduler`.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import event, insert, update
+
+from tests.bench.support import BenchEnv, clock_ticks
+
+USERS = 1_000
+ITEMS_PER_USER = 40
+SOURCES = 10_000
+DUE = 1_000
+IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", "60"))
+
+
+def seed(now) -> None:  # noqa: ANN001
+    """Insert USERS users × ITEMS_PER_USER items over SOURCES sources, none due."""
+    from webapp.extensions import db
+    from webapp.models import Source, User, UserSettings, WatchlistItem
+
+    later = now + timedelta(hours=6)
+    with db.engine.begin() as conn:
+        conn.execute(insert(User), [
+            {"id": u, "username": f"user{u}", "password_hash": "x", "is_admin": False,
+             "disabled": False, "scheduler_enabled": True, "created_at": now}
+            for u in range(1, USERS + 1)])
+        conn.execute(insert(UserSettings), [
+            {"user_id": u, "notification_urls": []} for u in range(1, USERS + 1)])
+        conn.execute(insert(Source), [
+            {"id": s, "provider_id": "directory", "url": f"http://127.0.0.{2 + s % 100}/s{s}/",
+             "lang": "any", "genres": [], "created_at": now}
+            for s in range(1, SOURCES + 1)])
+        rows = []
+        for u in range(1, USERS + 1):
+            for k in range(ITEMS_PER_USER):
+                n = (u - 1) * ITEMS_PER_USER + k
+                rows.append({
+                    "id": f"{n:032x}", "user_id": u, "source_id": 1 + n % SOURCES,
+                    "anime_title": f"Show {n}", "anime_url": "http://x/", "provider_id":
+                    "directory", "lang": "any", "status": "active", "genres": [],
+                    "next_check_at": later, "created_at": now, "updated_at": now})
+        for i in range(0, len(rows), 5000):
+            conn.execute(insert(WatchlistItem), rows[i:i + 5000])
+
+
+def make_due(now, count: int) -> None:  # noqa: ANN001
+    """Make `count` items on distinct sources overdue."""
+    from webapp.extensions import db
+    from webapp.models import WatchlistItem
+
+    ids = [f"{n:032x}" for n in range(count)]  # items 0..count-1 sit on distinct sources
+    with db.engine.begin() as conn:
+        conn.execute(update(WatchlistItem).where(WatchlistItem.id.in_(ids))
+                     .values(next_check_at=now - timedelta(days=2)))
+
+
+def timed_tick(now) -> tuple[float, int, int]:  # noqa: ANN001
+    """Run one tick; return (ms, SQL statements, sources enqueued)."""
+    from webapp.extensions import db
+    from webapp.scheduler import tick
+
+    count = 0
+
+    def on_execute(*_args) -> None:  # noqa: ANN002
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        start = time.perf_counter()
+        result = tick(now)
+        elapsed = (time.perf_counter() - start) * 1000
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+        db.session.remove()
+    return elapsed, count, len(result.sources_enqueued)
+
+
+def bench_tick(env: BenchEnv) -> None:
+    from webapp.timeutil import utcnow
+
+    app = env.app()
+    with app.app_context():
+        now = utcnow()
+        seed(now)
+        runs = [timed_tick(now) for _ in range(7)]
+        times = sorted(r[0] for r in runs[1:])
+        print(f"  [{env.backend}] tick, 40,000 items, none due: median "
+              f"{statistics.median(times):.1f} ms, max {times[-1]:.1f} ms, "
+              f"{runs[-1][1]} SQL statements (target < 100 ms)")
+        results = []
+        for _ in range(3):
+            env.redis().flushdb()
+            make_due(now, DUE)
+            results.append(timed_tick(now))
+        ms = statistics.median(r[0] for r in results)
+        print(f"  [{env.backend}] tick, 1,000 due on 1,000 sources: median {ms:.0f} ms, "
+              f"{results[-1][1]} SQL statements, {results[-1][2]} checks enqueued")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its reaped children, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
+    return (utime + stime + cutime + cstime) / clock_ticks()
+
+
+def bench_idle(env: BenchEnv) -> None:
+    bin_dir = Path(sys.executable).parent
+    proc_env = {**os.environ, **env.process_env(), "PYTHONPATH": str(env.root)}
+    procs = {
+        "rq cron": subprocess.Popen(
+            [str(bin_dir / "rq"), "cron", "workers/cron.py", "--url", env.redis_url],
+            cwd=env.root, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        "rq worker": subprocess.Popen(
+            [str(bin_dir / "rq"), "worker", "--url", env.redis_url, "--with-scheduler",
+             "checks", "default"],
+            cwd=env.root, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+    }
+    try:
+        time.sleep(8)  # start-up and the first tick are not idle
+        before = {name: cpu_seconds(p.pid) for name, p in procs.items()}
+        time.sleep(IDLE_SECONDS)
+        after = {name: cpu_seconds(p.pid) for name, p in procs.items()}
+    finally:
+        for p in procs.values():
+            p.terminate()
+        for p in procs.values():
+            p.wait(timeout=20)
+    total = 0.0
+    for name in procs:
+        pct = 100 * (after[name] - before[name]) / IDLE_SECONDS
+        total += pct
+        print(f"  idle {name}: {pct:.2f}% of a core over {IDLE_SECONDS} s")
+    print(f"  idle scheduler + worker together: {total:.2f}% of a core (target < 1%)")
+
+
+def main() -> None:
+    print("scheduler tick")
+    for backend in BenchEnv.backends():
+        with tempfile.TemporaryDirectory() as tmp, BenchEnv(backend, Path(tmp)) as env:
+            bench_tick(env)
+            if backend == "sqlite":
+                bench_idle(env)
+
+
+if __name__ == "__main__":
+    main()

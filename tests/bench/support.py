@@ -1,0 +1,115 @@
+"""Shared set-up of the benchmarks: our own redis-server, a migrated database, an app."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import redis
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clock_ticks() -> int:
+    return os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class BenchEnv:
+    """A throw-away environment: redis-server on a free port, a fresh database, config."""
+
+    root = ROOT
+
+    def __init__(self, backend: str, tmp: Path) -> None:
+        self.backend = backend
+        self.tmp = tmp
+        self._redis_proc: subprocess.Popen | None = None
+        self.redis_url = ""
+        self.database_url = ""
+
+    @staticmethod
+    def backends() -> list[str]:
+        return ["sqlite"] + (["postgres"] if os.environ.get("TEST_POSTGRES_URL") else [])
+
+    def __enter__(self) -> BenchEnv:
+        port = free_port()
+        self._redis_proc = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind",
+             "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.tmp)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.redis_url = f"redis://127.0.0.1:{port}/0"
+        for _ in range(100):
+            try:
+                redis.Redis.from_url(self.redis_url).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        if self.backend == "sqlite":
+            self.database_url = f"sqlite:///{self.tmp / 'bench.db'}"
+        else:
+            self.database_url = os.environ["TEST_POSTGRES_URL"]
+            self._reset_postgres()
+        from alembic import command
+
+        from webapp.schema_check import alembic_config
+
+        command.upgrade(alembic_config(self.database_url), "head")
+        return self
+
+    def _reset_postgres(self) -> None:
+        import webapp.models  # noqa: F401
+        from webapp.database import Base
+
+        engine = create_engine(self.database_url)
+        with engine.begin() as conn:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        engine.dispose()
+
+    def __exit__(self, *_exc: Any) -> None:
+        from webapp.extensions import db
+
+        if db.engine is not None:
+            db.session.remove()
+            db.engine.dispose()
+            db.engine = None
+        if self.backend == "postgres":
+            self._reset_postgres()
+        if self._redis_proc is not None:
+            self._redis_proc.terminate()
+            self._redis_proc.wait(timeout=10)
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "SECRET_KEY": "bench", "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url, "DOWNLOAD_DIR": str(self.tmp / "library"),
+            "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8",
+        }
+
+    def process_env(self) -> dict[str, str]:
+        """Environment variables giving a subprocess (gunicorn, rq) the same config."""
+        return {
+            "SECRET_KEY": "bench", "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url, "DOWNLOAD_DIR": str(self.tmp / "library"),
+            "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8", "INSTANCE_PATH": str(self.tmp / "instance"),
+        }
+
+    def app(self) -> Any:
+        from webapp import create_app
+
+        os.environ["INSTANCE_PATH"] = str(self.tmp / "instance")
+        return create_app(self.config())
+
+    def redis(self) -> redis.Redis:
+        return redis.Redis.from_url(self.redis_url)
