@@ -73,3 +73,26 @@ def set_password(user: User, password: str) -> None:
     validate_password(password)
     user.password_hash = generate_password_hash(password)
     db.session.commit()
+
+
+def list_users() -> list[User]:
+    """Every account, oldest first (for the admin page)."""
+    return list(db.session.scalars(select(User).order_by(User.id)))
+
+
+def _active_admin_count() -> int:
+    return db.session.scalar(select(func.count(User.id)).where(
+        User.is_admin.is_(True), User.disabled.is_(False))) or 0
+
+
+def set_role(user: User, *, is_admin: bool | None = None, disabled: bool | None = None) -> None:
+    """Change a user's admin flag or disabled state, never leaving the install without an admin."""
+    removes_admin = user.is_admin and not user.disabled and (
+        is_admin is False or disabled is True)
+    if removes_admin and _active_admin_count() <= 1:
+        raise UserError("This is the last active administrator: make someone else admin first.")
+    if is_admin is not None:
+        user.is_admin = is_admin
+    if disabled is not None:
+        user.disabled = disabled
+    db.session.commit()

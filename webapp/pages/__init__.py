@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from webapp.pages import views  # noqa: E402,F401
+from webapp.pages import (  # noqa: E402,F401  (register the views)
+    admin,
+    common,
+    settings,
+)
+from webapp.pages.errors import register_error_pages  # noqa: E402
+
+__all__ = ["bp", "register_error_pages"]

@@ -1,0 +1,82 @@
+"""HTML error pages for everything outside /api (the API keeps its JSON error shape)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, make_response, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from webapp.errors import ApiError
+from webapp.pages.htmx import is_htmx
+
+TITLES = {
+    400: "Bad request", 403: "Not allowed", 404: "Page not found", 405: "Not allowed",
+    413: "Too large", 429: "Too many attempts", 500: "Something went wrong",
+    503: "A service is down",
+}
+MESSAGES = {
+    400: "The request could not be understood. If you submitted a form, reload the page "
+         "and try again.",
+    403: "You are not allowed to open this page.",
+    404: "There is nothing here. It may have been deleted, or it belongs to someone else.",
+    500: "The server hit an unexpected error. It has been logged; try again in a moment.",
+}
+
+
+def is_api_path() -> bool:
+    """True for requests to the JSON API, whose errors stay JSON."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def error_page(status: int, message: str | None = None,
+               headers: dict[str, str] | None = None) -> Response:
+    """The HTML error page (or, for htmx, a message fragment shown in the flash area)."""
+    message = message or MESSAGES.get(status) or TITLES.get(status, "Request failed.")
+    title = TITLES.get(status, "Error")
+    if is_htmx():
+        resp = make_response(render_template("errors/_message.html", status=status,
+                                             title=title, message=message), status)
+        resp.headers["HX-Retarget"] = "#flash"
+        resp.headers["HX-Reswap"] = "innerHTML"
+    else:
+        resp = make_response(render_template("errors/error.html", status=status, title=title,
+                                             message=message), status)
+    resp.headers.update(headers or {})
+    resp.vary.add("HX-Request")
+    return resp
+
+
+def _html_for_http_error(exc: HTTPException) -> Response:
+    code = exc.code or 500
+    message = None
+    if code == 400 and "CSRF" in (exc.description or ""):
+        message = "The form's security token is missing or stale: reload the page and retry."
+    elif code not in MESSAGES and exc.description:
+        message = exc.description
+    headers = dict(exc.get_headers()) if code in (405, 429) else {}
+    headers.pop("Content-Type", None)
+    return error_page(code, message, headers)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Wrap the app's HTTPException handler: /api paths keep theirs, others get HTML pages.
+
+    Call after the API registered its handler; Flask resolves a class handler by code first,
+    so one class-level handler that dispatches on the path keeps both behaviours.
+    """
+    previous: Callable[[Any], Any] | None = app.error_handler_spec[None][None].get(HTTPException)
+
+    def handle(exc: HTTPException) -> Any:
+        if is_api_path() and previous is not None:
+            return previous(exc)
+        return _html_for_http_error(exc)
+
+    app.register_error_handler(HTTPException, handle)
+
+
+def api_error_page(exc: ApiError) -> Response:
+    """A service error raised inside a page view, shown as an HTML page."""
+    return error_page(exc.status, exc.message, exc.headers)

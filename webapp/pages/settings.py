@@ -1,0 +1,84 @@
+"""Settings page: API tokens (shown once, revocable) and the password change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import flash, render_template, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.auth.forms import ChangePasswordForm, TokenForm
+from webapp.auth.tokens import TokenError, create_token, list_tokens, revoke_token
+from webapp.pages import bp
+from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
+from webapp.users import UserError, authenticate, set_password
+
+
+def _context(**overrides: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "token_form": TokenForm(formdata=None),
+        "password_form": ChangePasswordForm(formdata=None),
+        "tokens": list_tokens(current_user.id),
+        "new_token": None,
+    }
+    context.update(overrides)
+    return context
+
+
+@bp.get("/settings")
+def settings() -> Response | str:
+    """The settings page."""
+    return render_template("settings/page.html", **_context())
+
+
+@bp.post("/settings/tokens")
+def create_api_token() -> Response:
+    """Create an API token and show it once."""
+    form = TokenForm()
+    new_token = None
+    status = 422
+    if form.validate():
+        expires = None
+        if form.expires.data:
+            expires = datetime.combine(form.expires.data, datetime.min.time(), tzinfo=UTC)
+        try:
+            _token, new_token = create_token(current_user, form.name.data, form.scopes.data,
+                                             expires)
+        except TokenError as exc:
+            form.name.errors = [*form.name.errors, str(exc)]
+        else:
+            form, status = TokenForm(formdata=None), 200
+    return page_or_fragment("settings/page.html", "settings/_tokens.html", status,
+                            **_context(token_form=form, new_token=new_token))
+
+
+@bp.post("/settings/tokens/<int:token_id>/revoke")
+def revoke_api_token(token_id: int) -> Response:
+    """Revoke one of your tokens (scripts using it get 401 at once)."""
+    if revoke_token(current_user.id, token_id):
+        if not is_htmx():
+            flash("Token revoked.", "success")
+    return back_to(url_for("pages.settings") + "#tokens", "settings/_tokens.html", **_context())
+
+
+@bp.post("/settings/password")
+def change_password() -> Response:
+    """Change your password after confirming the current one."""
+    form = ChangePasswordForm()
+    if form.validate():
+        if authenticate(current_user.username, form.current.data) is None:
+            form.current.errors = ["This is not your current password."]
+        else:
+            try:
+                set_password(current_user, form.password.data)
+            except UserError as exc:
+                form.password.errors = [str(exc)]
+            else:
+                if not is_htmx():
+                    flash("Password changed.", "success")
+                return back_to(url_for("pages.settings"), "settings/_password.html",
+                               password_form=ChangePasswordForm(formdata=None), changed=True)
+    return page_or_fragment("settings/page.html", "settings/_password.html", 422,
+                            **_context(password_form=form))

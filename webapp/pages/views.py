@@ -1,9 +1,0 @@
-"""Page views (placeholder until filled)."""
-
-from webapp.pages import bp
-
-
-@bp.get("/")
-def index() -> str:
-    """Home."""
-    return "home"

@@ -1,0 +1,55 @@
+"""Install-wide settings kept in the `site_settings` table (open sign-up, provider mirrors)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app
+
+from webapp.extensions import db
+from webapp.models import SiteSetting
+
+OPEN_SIGNUP = "open_signup"
+MIRRORS = "mirrors"
+
+
+def get_setting(key: str, default: str | None = None) -> str | None:
+    """The stored text of one setting, or `default` when it was never set."""
+    row = db.session.get(SiteSetting, key)
+    return default if row is None else row.value
+
+
+def set_setting(key: str, value: str) -> None:
+    """Store one setting (insert or replace) and commit."""
+    row = db.session.get(SiteSetting, key)
+    if row is None:
+        db.session.add(SiteSetting(key=key, value=value))
+    else:
+        row.value = value
+    db.session.commit()
+
+
+def open_signup_enabled() -> bool:
+    """Whether anyone may create an account: the admin's toggle, else config OPEN_SIGNUP."""
+    stored = get_setting(OPEN_SIGNUP)
+    if stored is None:
+        return bool(current_app.config.get("OPEN_SIGNUP"))
+    return stored == "true"
+
+
+def get_mirrors() -> dict[str, list[str]]:
+    """Extra domains per provider id that an admin configured (empty when unset or bad)."""
+    try:
+        loaded: Any = json.loads(get_setting(MIRRORS) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {str(k): [str(d) for d in v if isinstance(d, str)]
+            for k, v in loaded.items() if isinstance(v, list)}
+
+
+def set_mirrors(mirrors: dict[str, list[str]]) -> None:
+    """Replace the stored mirrors mapping."""
+    set_setting(MIRRORS, json.dumps({k: v for k, v in mirrors.items() if v}, sort_keys=True))
