@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_POSTGRES_URL") else [])
+pytest_plugins = ["tests.fixture_site"]  # the `fixture_site` fixture (local provider sites)
 
 
 def free_port() -> int:

@@ -1,0 +1,182 @@
+"""anime-sama pages: home, portal, catalogue/search, fetch.php, hub, season, episodes.js."""
+
+from __future__ import annotations
+
+import zlib
+from typing import TYPE_CHECKING
+
+from werkzeug.wrappers import Request, Response
+
+from tests.fixture_site.server import template
+from tests.fixture_site.state import Show
+
+if TYPE_CHECKING:
+    import re
+
+    from tests.fixture_site.server import FixtureSite
+
+PLAYERS = (
+    "https://video.sibnet.ru/shell.php?videoid={id}",
+    "https://vidmoly.to/embed-{token}.html",
+    "https://sendvid.com/embed/{token}",
+)
+HTML = "text/html; charset=utf-8"
+
+
+def _seasons(site: FixtureSite, slug: str) -> list[Show]:
+    prefix = f"/catalogue/{slug}/"
+    return [s for s in site.shows.values() if s.provider == "animesama"
+            and s.key.startswith(prefix)]
+
+
+def _hubs(site: FixtureSite) -> dict[str, list[Show]]:
+    hubs: dict[str, list[Show]] = {}
+    for show in site.shows.values():
+        if show.provider == "animesama":
+            hubs.setdefault(show.key.split("/")[2], []).append(show)
+    return hubs
+
+
+def _matches(show: Show, query: str) -> bool:
+    query = query.strip().lower()
+    return not query or any(query in t.lower() for t in (show.title, *show.alt_titles))
+
+
+def season_label(season: str) -> str:
+    """'saison2' -> 'Saison 2', 'film' -> 'Film'."""
+    if season.startswith("saison"):
+        return "Saison " + season.removeprefix("saison")
+    return season.capitalize()
+
+
+def player_url(show: Show, player: int, episode: int | None) -> str:
+    """The embed URL of `episode` (1-based) on `player`; None gives the placeholder."""
+    templates = show.options.get("players", PLAYERS)
+    seed = zlib.crc32(show.key.encode()) % 90000 + 10000
+    if episode is None:
+        return templates[player].format(id="", token="")
+    return templates[player].format(id=seed * 100 + episode,
+                                    token=f"{seed:x}{player}e{episode:03d}")
+
+
+def episodes_js(show: Show) -> str:
+    """episodes.js: one array per player, multi-line, trailing commas, placeholders last."""
+    templates = show.options.get("players", PLAYERS)
+    lines = []
+    for player in range(len(templates)):
+        # The last player lags one episode behind, like a host that is slow to upload.
+        count = show.episodes - 1 if player == len(templates) - 1 and player else show.episodes
+        entries = [player_url(show, player, n) for n in range(1, max(count, 0) + 1)]
+        entries += [player_url(show, player, None)] * show.placeholders
+        body = ",\n".join(f"    '{e}'" for e in entries)
+        lines.append(f"var eps{player + 1} = [\n{body},\n];" if entries
+                     else f"var eps{player + 1} = [];")
+    return "\n\n".join(lines) + "\n"
+
+
+def _card(site: FixtureSite, request: Request, slug: str, seasons: list[Show],
+          name: str) -> str:
+    first = seasons[0]
+    langs = sorted({s.key.split("/")[4].upper() for s in seasons})
+    return template("animesama", name).substitute(
+        url=f"{site.origin(request)}/catalogue/{slug}/", title=first.title,
+        poster=first.poster, alt_titles=", ".join(first.alt_titles),
+        genres=", ".join(first.genres), langs=", ".join(langs))
+
+
+def home(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """The home page with its "ajouts animes" section."""
+    latest = "\n".join(
+        f'<div class="card"><a href="{site.origin(request)}{s.key}">{s.title}</a></div>'
+        for s in site.shows.values() if s.provider == "animesama")
+    return Response(template("animesama", "home.html").substitute(latest=latest),
+                    content_type=HTML)
+
+
+def portal(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """The portal page whose button links to the current domain."""
+    target = site.portal_target or site.moved_to or site.url
+    return Response(template("animesama", "portal.html").substitute(target=target),
+                    content_type=HTML)
+
+
+def catalogue(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """GET /catalogue/?search=q: cards of the matching anime."""
+    query = request.args.get("search", "")
+    cards = [_card(site, request, slug, seasons, "card.html")
+             for slug, seasons in _hubs(site).items() if _matches(seasons[0], query)]
+    return Response(template("animesama", "catalogue.html").substitute(
+        query=query, cards="\n".join(cards)), content_type=HTML)
+
+
+def quick_search(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """POST fetch.php query=q: an HTML fragment of results (GET is refused like the site)."""
+    if request.method != "POST":
+        return Response("", status=405)
+    query = request.form.get("query", "")
+    items = [_card(site, request, slug, seasons, "fetch_item.html")
+             for slug, seasons in _hubs(site).items() if query and _matches(seasons[0], query)]
+    return Response("\n".join(items), content_type=HTML)
+
+
+def hub(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """The anime page: title, cover, synopsis, genres, one panneauAnime() per season."""
+    seasons = _seasons(site, match["slug"])
+    if not seasons:
+        from tests.fixture_site.routes import not_found
+        return not_found()
+    first = seasons[0]
+    panels, seen = [], set()
+    for show in seasons:
+        season = show.key.split("/")[3]
+        if season not in seen:
+            seen.add(season)
+            lang = "vostfr" if f"/catalogue/{match['slug']}/{season}/vostfr/" in site.shows \
+                else show.key.split("/")[4]
+            panels.append(f'    panneauAnime("{season_label(season)}", "{season}/{lang}");')
+    page = template("animesama", "hub.html").substitute(
+        title=first.title, alt_titles=", ".join(first.alt_titles), poster=first.poster,
+        synopsis=first.synopsis, genres=" - ".join(first.genres), panels="\n".join(panels))
+    return Response(page, content_type=HTML)
+
+
+def _season_show(site: FixtureSite, match: re.Match) -> Show | None:
+    key = f"/catalogue/{match['slug']}/{match['season']}/{match['lang']}/"
+    return site.shows.get(key)
+
+
+def season(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """The season player page that loads episodes.js?filever=N."""
+    show = _season_show(site, match)
+    if show is None:
+        from tests.fixture_site.routes import not_found
+        return not_found()
+    page = template("animesama", "season.html").substitute(
+        title=show.title, season_label=season_label(match["season"]),
+        names=show.options.get("names", ""), filever=int(show.modified_at) % 10000)
+    resp = Response(page, content_type=HTML)
+    resp.last_modified = show.modified_at
+    return resp
+
+
+def episodes(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """episodes.js of a season (404 for a language the season does not have)."""
+    show = _season_show(site, match)
+    if show is None:
+        from tests.fixture_site.routes import not_found
+        return not_found()
+    resp = Response(episodes_js(show), content_type="application/javascript")
+    resp.last_modified = show.modified_at
+    return resp
+
+
+SEASON = r"/catalogue/(?P<slug>[a-z0-9._-]+)/(?P<season>[a-z0-9_-]+)/(?P<lang>[a-z0-9]+)/"
+ROUTES = [
+    (r"/", "animesama", home),
+    (r"/portal/", "animesama", portal),
+    (r"/catalogue/", "animesama", catalogue),
+    (r"/template-php/defaut/fetch\.php", "animesama", quick_search),
+    (r"/catalogue/(?P<slug>[a-z0-9._-]+)/", "animesama", hub),
+    (SEASON, "animesama", season),
+    (SEASON + r"episodes\.js", "animesama", episodes),
+]
