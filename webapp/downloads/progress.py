@@ -1,0 +1,123 @@
+"""Live download progress in Redis: hash `progress:download:<id>`, throttled, with a TTL.
+
+The engines call a `ProgressReporter` for every chunk; it writes at most `max_rate`
+times a second (the last figures always win on `finish`). The hash expires `ttl` seconds
+after the last write, so a download whose worker died shows no progress (stalled) and the
+download manager can recover it. A Redis failure never fails a download: progress is a
+view, the database is the truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import redis
+
+log = logging.getLogger(__name__)
+
+KEY = "progress:download:{}"
+DEFAULT_TTL = 30
+DEFAULT_MAX_RATE = 4.0
+
+
+def progress_key(download_id: Any) -> str:
+    """The Redis key of one download's live progress."""
+    return KEY.format(download_id)
+
+
+class ProgressReporter:
+    """A throttled `(done, total, speed)` callback writing one download's progress hash."""
+
+    def __init__(self, redis_client: redis.Redis, download_id: Any, player: str = "", *,
+                 ttl: int = DEFAULT_TTL, max_rate: float = DEFAULT_MAX_RATE,
+                 clock: Any = time.monotonic) -> None:
+        self.redis = redis_client
+        self.key = progress_key(download_id)
+        self.player = player
+        self.ttl = ttl
+        self.interval = 1.0 / max_rate
+        self.clock = clock
+        self.writes = 0
+        self._last_write: float | None = None
+        self._last: tuple[int, int | None, float] = (0, None, 0.0)
+
+    def set_player(self, player: str) -> None:
+        """Name the player being tried now (shown next to the progress bar)."""
+        self.player = player
+        self._write(*self._last)
+
+    def __call__(self, done: int, total: int | None, speed: float) -> None:
+        """Record the figures; write them if the last write is older than 1/max_rate s."""
+        self._last = (done, total, speed)
+        now = self.clock()
+        if self._last_write is None or now - self._last_write >= self.interval:
+            self._write(done, total, speed)
+
+    def touch(self) -> None:
+        """Keep the hash alive while nothing moves (resolving a player, waiting to retry)."""
+        now = self.clock()
+        if self._last_write is None or now - self._last_write >= self.interval:
+            self._write(*self._last)
+
+    def finish(self) -> None:
+        """Write the last figures unthrottled (the bar ends where the transfer ended)."""
+        self._write(*self._last)
+
+    def clear(self) -> None:
+        """Remove the hash (the download is over; the database has the outcome)."""
+        try:
+            self.redis.delete(self.key)
+        except redis.RedisError as exc:
+            log.warning("could not clear %s: %s", self.key, exc)
+
+    def _write(self, done: int, total: int | None, speed: float) -> None:
+        self._last_write = self.clock()
+        eta = ""
+        if total and speed > 0 and total >= done:
+            eta = str(int((total - done) / speed))
+        mapping = {"bytes": int(done), "total": "" if total is None else int(total),
+                   "speed": round(float(speed), 1), "eta": eta, "player": self.player or "",
+                   "updated_at": f"{time.time():.3f}"}
+        try:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.hset(self.key, mapping=mapping)
+            pipe.expire(self.key, self.ttl)
+            pipe.execute()
+            self.writes += 1
+        except redis.RedisError as exc:
+            log.warning("could not write progress %s: %s", self.key, exc)
+
+
+def _num(value: bytes | str | None, kind: type) -> Any:
+    if value in (None, b"", ""):
+        return None
+    try:
+        return kind(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def read_progress(redis_client: redis.Redis, download_id: Any) -> dict | None:
+    """The live figures of a download, or None when none are fresh (finished or stalled).
+
+    Keys: bytes, total (None when unknown), speed (bytes/s), eta (s or None), player,
+    updated_at (Unix time), percent (None when the total is unknown).
+    """
+    raw = redis_client.hgetall(progress_key(download_id))
+    if not raw:
+        return None
+    data = {(k.decode() if isinstance(k, bytes) else k): v for k, v in raw.items()}
+    player = data.get("player") or b""
+    result = {
+        "bytes": _num(data.get("bytes"), int) or 0,
+        "total": _num(data.get("total"), int),
+        "speed": _num(data.get("speed"), float) or 0.0,
+        "eta": _num(data.get("eta"), int),
+        "player": player.decode() if isinstance(player, bytes) else player,
+        "updated_at": _num(data.get("updated_at"), float),
+    }
+    total = result["total"]
+    result["percent"] = round(100 * result["bytes"] / total, 1) if total else None
+    return result

@@ -1,0 +1,38 @@
+"""OneUpload (`oneupload.{net,to}/embed-<id>.html`): a JW Player whose file is an HLS master.
+
+The page's `jwplayer(...).setup({sources: [{file: "…master.m3u8"}]})` (or a bare
+`file:`) gives the playlist; playlist and segments want the OneUpload Referer. The HLS
+engine picks the variant by quality preference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from webapp.hosts.base import MediaSource
+from webapp.hosts.common import EmbedHost, jwplayer_sources, m3u8_urls
+from webapp.http import Page
+
+
+def jwplayer_media_url(text: str) -> str | None:
+    """The first HLS (else any) file of a page's JW Player setup, or None."""
+    sources = [url for url, _label in jwplayer_sources(text)]
+    hls = [u for u in sources if ".m3u8" in u] or m3u8_urls(text)
+    return (hls or sources or [None])[0]
+
+
+@dataclass
+class OneUpload(EmbedHost):
+    """oneupload.net / oneupload.to: JW Player → HLS master playlist."""
+
+    id = "oneupload"
+    name = "OneUpload"
+    domains = ("oneupload.net", "oneupload.to")
+    rank = 1
+
+    def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
+        """The JW Player file of the page, with OneUpload's Referer."""
+        url = jwplayer_media_url(page.text)
+        if not url:
+            raise self.no_media(page)
+        return self.media(page, url)
