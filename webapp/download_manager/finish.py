@@ -1,0 +1,133 @@
+"""The end of a download: completed (with its owner's item advanced) or failed, and told.
+
+Every status change is a conditional UPDATE from the status the caller expects, so a
+cancel that lands at the same moment wins and nothing is completed twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import Integer, select, update
+
+from webapp.extensions import db
+from webapp.models import Download, SourceEpisode, WatchlistItem
+from webapp.schemas import episode_number
+from webapp.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+INT32_MAX = 2**31 - 1
+
+
+def db_size(value: int | None) -> int | None:
+    """A byte count the `downloads` columns can hold (they are 32-bit until widened)."""
+    if value is None:
+        return None
+    if type(Download.__table__.c.bytes_done.type) is Integer:  # not BigInteger
+        return min(int(value), INT32_MAX)
+    return int(value)
+
+
+def notify_owner(download: Download, kind: str, message: str) -> None:
+    """Add an in-app notification for the download's owner (committed by the caller)."""
+    try:
+        from webapp.notifications import notify
+    except ImportError:  # notifications not built yet
+        log.info("notification skipped (%s): %s", kind, message)
+        return
+    notify(download.user_id, kind, message, item_id=download.item_id)
+
+
+def _title(download: Download) -> str:
+    item = db.session.get(WatchlistItem, download.item_id)
+    return item.anime_title if item is not None else "An anime"
+
+
+def advance_item(item_id: str) -> float | None:
+    """Move the item's last_episode_downloaded over the contiguous run of completed episodes.
+
+    The run follows the episodes the source lists (a number the site skips is no gap).
+    Called after the completion is committed, so of two episodes completing at once the
+    later reader sees both. Returns the new value when it moved.
+    """
+    item = db.session.get(WatchlistItem, item_id)
+    if item is None:
+        return None
+    current = float(item.last_episode_downloaded or 0)
+    done = set(db.session.scalars(select(Download.episode).where(
+        Download.item_id == item_id, Download.status == "completed",
+        Download.episode > current)))
+    if not done:
+        return None
+    listed = db.session.scalars(
+        select(SourceEpisode.number)
+        .where(SourceEpisode.source_id == item.source_id, SourceEpisode.number > current)
+        .order_by(SourceEpisode.number))
+    new = current
+    for number in listed:
+        if number not in done:
+            break
+        new = number
+    if new <= current:
+        return None
+    db.session.execute(
+        update(WatchlistItem)
+        .where(WatchlistItem.id == item_id, WatchlistItem.last_episode_downloaded < new)
+        .values(last_episode_downloaded=new)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return new
+
+
+def complete(download: Download, path: Path, *, from_status: str = "running") -> bool:
+    """Mark the download completed at `path`; advance its item and notify its owner."""
+    size = path.stat().st_size if path.exists() else None
+    result = db.session.execute(
+        update(Download).where(Download.id == download.id, Download.status == from_status)
+        .values(status="completed", path=str(path), error=None, finished_at=utcnow(),
+                bytes_done=db_size(size) or 0, bytes_total=db_size(size))
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if result.rowcount != 1:
+        return False
+    advance_item(download.item_id)
+    notify_owner(download, "download_completed",
+                 f"{_title(download)} episode {episode_number(download.episode)} "
+                 f"is in the library.")
+    db.session.commit()
+    return True
+
+
+def complete_waiting_siblings(download: Download, path: Path) -> int:
+    """Give the file to other users' pending downloads of the same (source, episode)."""
+    siblings = db.session.scalars(select(Download).where(
+        Download.source_id == download.source_id, Download.episode == download.episode,
+        Download.id != download.id, Download.status == "pending")).all()
+    return sum(complete(sibling, path, from_status="pending") for sibling in siblings)
+
+
+def fail(download: Download, message: str) -> bool:
+    """Mark the download failed for good with `message`, and notify its owner."""
+    result = db.session.execute(
+        update(Download).where(Download.id == download.id, Download.status == "running")
+        .values(status="failed", error=message, finished_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if result.rowcount != 1:
+        return False
+    notify_owner(download, "download_failed",
+                 f"{_title(download)} episode {episode_number(download.episode)} could not "
+                 f"be downloaded: {message}")
+    db.session.commit()
+    return True
+
+
+def retry_later(download: Download, message: str) -> bool:
+    """Put the download back to pending; dispatch tries it again after its backoff."""
+    result = db.session.execute(
+        update(Download).where(Download.id == download.id, Download.status == "running")
+        .values(status="pending", error=message, finished_at=utcnow())
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1

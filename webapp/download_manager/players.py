@@ -1,0 +1,144 @@
+"""The attempt of one download: its players best first, failing over to the next one.
+
+The player a part file belongs to goes first (a resumed attempt continues its file); a
+part file of another player is removed before switching, since the bytes would differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+
+from webapp.download_manager import settings as dm
+from webapp.extensions import db
+from webapp.models import Download, SourceEpisode, WatchlistItem
+from webapp.providers.base import Player
+from webapp.schemas import episode_number
+
+if TYPE_CHECKING:
+    from webapp.download_manager.job import DownloadRun
+
+# Transfers need at least this much room before they start (the engine checks the real
+# size once the server says it).
+MIN_FREE_BYTES = 16 * 1024 * 1024
+
+
+def human_duration(seconds: float) -> str:
+    """60 -> '1 minute', 600 -> '10 minutes', 3600 -> '1 hour', 5 -> '5 seconds'."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = round(seconds / size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    count = int(seconds)
+    return f"{count} second{'s' if count != 1 else ''}"
+
+
+def describe(player: Player, config: Mapping[str, Any]) -> str:
+    """A player's name for errors and progress: the host module's label and the URL's host."""
+    from webapp.hosts import player_label
+
+    label = player_label(player, config)
+    host = urlsplit(player.url).hostname or ""
+    return label if not host or host in label.lower() else f"{label} ({host})"
+
+
+class PlayerLoop:
+    """Tries the episode's players in order until one transfer succeeds."""
+
+    def __init__(self, run: DownloadRun) -> None:
+        self.run_ = run
+        self.download = run.download
+        self.config = run.config
+        self.part = dm.part_path(self.config, self.download.id)
+        item = db.session.get(WatchlistItem, self.download.item_id)
+        self.quality = item.quality_preference if item is not None else "auto"
+
+    def _count_attempt(self) -> None:
+        db.session.execute(
+            update(Download).where(Download.id == self.download.id,
+                                   Download.status == "running")
+            .values(attempts=Download.attempts + 1)
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+        db.session.refresh(self.download)
+
+    def _players(self) -> list[Player]:
+        from webapp.hosts import order_players
+
+        listed = db.session.scalar(select(SourceEpisode).where(
+            SourceEpisode.source_id == self.download.source_id,
+            SourceEpisode.number == self.download.episode))
+        if listed is None:
+            return []
+        players = order_players([Player.from_dict(p) for p in listed.players],
+                                self.quality, self.config)
+        owner = self.download.player
+        if owner and self.part.exists():
+            players.sort(key=lambda p: p.url != owner)  # stable: the rest keep their order
+        return players
+
+    def _switch_to(self, player: Player) -> None:
+        if self.download.player == player.url:
+            return
+        dm.remove_parts(self.config, self.download.id)
+        db.session.execute(
+            update(Download).where(Download.id == self.download.id,
+                                   Download.status == "running")
+            .values(player=player.url).execution_options(synchronize_session=False))
+        db.session.commit()
+        self.download.player = player.url
+
+    def run(self) -> str:
+        """Count the attempt, check the disk, then try each player; return the outcome."""
+        from webapp.downloads import check_free_space, transfer
+        from webapp.downloads.base import NotEnoughSpace, Stopped
+        from webapp.downloads.library import place_file
+        from webapp.downloads.progress import ProgressReporter
+        from webapp.hosts import resolve_player
+        from webapp.http import HttpClient
+
+        self._count_attempt()
+        players = self._players()
+        if not players:
+            number = episode_number(self.download.episode)
+            return self.run_.attempt_failed(
+                [f"the source lists no player for episode {number} (yet)"], retryable=True)
+        self.part.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            check_free_space(self.part.parent, MIN_FREE_BYTES)
+        except NotEnoughSpace as exc:
+            return self.run_.attempt_failed([str(exc)], retryable=False)
+        client = HttpClient.from_config(self.config, self.run_.conn)
+        max_bytes = int(self.config["MAX_FILE_SIZE_MB"]) * 1024 * 1024
+        reasons: list[str] = []
+        retryable = False
+        for player in players:
+            label = describe(player, self.config)
+            self._switch_to(player)
+            reporter = ProgressReporter(self.run_.conn, self.download.id, label)
+            try:
+                media = resolve_player(client, player, self.config,
+                                       quality_preference=self.quality)
+                result = transfer(client, media, self.part, reporter, max_bytes=max_bytes,
+                                  should_stop=self.run_.heartbeat.should_stop,
+                                  quality_preference=self.quality)
+            except Stopped:
+                reporter.clear()
+                return self.run_.cancelled()
+            except NotEnoughSpace as exc:
+                reporter.clear()
+                return self.run_.attempt_failed([str(exc)], retryable=False)
+            except Exception as exc:  # noqa: BLE001 - any player failure moves to the next
+                reporter.clear()
+                reasons.append(f"{label}: {exc}")
+                retryable = retryable or bool(getattr(exc, "retryable", True))
+                continue
+            reporter.finish()
+            final = place_file(Path(result.path), self.run_.library_target(result.extension))
+            reporter.clear()
+            return self.run_.placed(final)
+        return self.run_.attempt_failed(reasons, retryable)
