@@ -1,0 +1,145 @@
+"""Check jobs: one fetch per source per round, joined jobs, own ids for manual checks, TTLs."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from rq import Queue
+from rq.job import Job
+
+from tests.check_helpers import add_user, configure, item, new_show, run_worker, watch
+from webapp.checks import (
+    JOB_TTL,
+    enqueue_item_checks,
+    enqueue_source_check,
+    job_view,
+    run_item_check,
+    run_source_check,
+)
+from webapp.checks.runs import lock_key, redis_now
+from webapp.extensions import db
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context on the fast-HTTP test app."""
+    configure(app)
+    with app.app_context():
+        yield app
+
+
+def crowd(site, name: str, users: int = 50) -> list[tuple[int, str]]:
+    """`users` users watching one new directory show: [(user id, item id)]."""
+    url = new_show(site, name, episodes=2)
+    return [(uid, watch(uid, url)) for uid in (add_user(f"{name}{n}") for n in range(users))]
+
+
+def test_fifty_users_one_fetch_with_two_rounds_and_a_manual_check(ctx, fixture_site,
+                                                                 redis_conn):
+    people = crowd(fixture_site, "popular")
+    source_id = item(people[0][1]).source_id
+    uid, item_id = people[7]
+
+    first = enqueue_source_check(source_id)
+    second = enqueue_source_check(source_id)
+    manual_id = enqueue_item_checks(uid, [(item_id, source_id)])[0]
+    run_worker(redis_conn)
+
+    assert fixture_site.hits("/dir/nginx/popular/") == 1
+    assert first == second == f"check-source-{source_id}" and manual_id != first
+    view = job_view(manual_id, uid)
+    assert view["status"] == "finished"
+    assert view["result"]["item_id"] == item_id
+    assert view["result"]["downloads_queued"] == [1, 2]
+    for _uid, other in people:
+        assert item(other).last_checked_at is not None
+
+
+def test_a_manual_check_first_then_rounds_is_still_one_fetch(ctx, fixture_site, redis_conn):
+    people = crowd(fixture_site, "early", users=5)
+    source_id = item(people[0][1]).source_id
+    uid, item_id = people[0]
+
+    manual_id = enqueue_item_checks(uid, [(item_id, source_id)])[0]
+    enqueue_source_check(source_id)
+    enqueue_source_check(source_id)
+    run_worker(redis_conn)
+
+    assert fixture_site.hits("/dir/nginx/early/") == 1
+    assert job_view(manual_id, uid)["result"]["new_episodes"] == [1, 2]
+
+
+def test_a_finished_round_is_replaced_by_the_next(ctx, fixture_site, redis_conn):
+    people = crowd(fixture_site, "again", users=2)
+    source_id = item(people[0][1]).source_id
+    enqueue_source_check(source_id)
+    run_worker(redis_conn)
+
+    enqueue_source_check(source_id)
+    assert len(Queue("checks", connection=redis_conn)) == 1
+    run_worker(redis_conn)
+
+    assert fixture_site.hits("/dir/nginx/again/") == 2
+
+
+def test_a_manual_check_joins_the_fetch_running_when_it_was_asked(ctx, fixture_site,
+                                                                  redis_conn):
+    people = crowd(fixture_site, "running", users=3)
+    source_id = item(people[0][1]).source_id
+    uid, item_id = people[1]
+    fixture_site.slow("/dir/nginx/running/", 0.3, times=1)
+    app = ctx
+    started = threading.Event()
+
+    def scheduled() -> None:
+        with app.app_context():
+            started.set()
+            run_source_check(source_id)
+
+    thread = threading.Thread(target=scheduled)
+    thread.start()
+    started.wait(5)
+    deadline = time.monotonic() + 5
+    while not redis_conn.exists(lock_key(source_id)) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    requested_at = redis_now(redis_conn)
+    result = run_item_check(item_id, requested_at)     # waits for the lock, then reuses
+    thread.join(10)
+
+    assert fixture_site.hits("/dir/nginx/running/") == 1
+    assert result["item_id"] == item_id and result["new_episodes"] == [1, 2]
+
+
+def test_each_manual_check_has_its_own_job_readable_for_a_day(ctx, fixture_site,
+                                                              redis_conn):
+    (uid, item_id), = crowd(fixture_site, "mine", users=1)
+    source_id = item(item_id).source_id
+
+    ids = [enqueue_item_checks(uid, [(item_id, source_id)])[0] for _ in range(2)]
+    run_worker(redis_conn)
+
+    assert ids[0] != ids[1]
+    assert fixture_site.hits("/dir/nginx/mine/") == 1
+    for job_id in ids:
+        assert job_view(job_id, uid)["status"] == "finished"
+        ttl = redis_conn.ttl(Job.key_for(job_id))
+        assert JOB_TTL - 60 < ttl <= JOB_TTL
+        assert job_view(job_id, uid + 1) is None
+    redis_conn.delete(Job.key_for(ids[0]))             # what the TTL does after 24 h
+    assert job_view(ids[0], uid) is None
+
+
+def test_a_job_for_a_deleted_item_fails_with_a_sentence(ctx, fixture_site, redis_conn):
+    (uid, item_id), = crowd(fixture_site, "gone", users=1)
+    job_id = enqueue_item_checks(uid, [(item_id, item(item_id).source_id)])[0]
+    db.session.delete(item(item_id))
+    db.session.commit()
+
+    run_worker(redis_conn)
+
+    view = job_view(job_id, uid)
+    assert view["status"] == "failed"
+    assert view["error"] == "This watchlist item was deleted before it could be checked."
+    assert redis_conn.ttl(Job.key_for(job_id)) > JOB_TTL - 60

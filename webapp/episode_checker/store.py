@@ -1,0 +1,163 @@
+"""The database side of a check: a constant number of statements whatever the item count.
+
+Each function issues one statement (an executemany counts as one), so checking a source
+watched by 5 or 5,000 users costs the same number of round trips to the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from webapp.models import Download, SourceEpisode, User, UserSettings, WatchlistItem
+from webapp.providers.base import Episode
+
+SETTING_DEFAULTS = {
+    "check_interval_hours": 6,
+    "auto_download_enabled": True,
+    "notify_on_new_episodes": False,
+    "include_completed_anime": False,
+}
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One item of the source with the owner's settings that decide what a check does."""
+
+    id: str
+    user_id: int
+    anime_title: str
+    status: str
+    auto_download: bool
+    last_episode_downloaded: float
+    last_episode_available: float | None
+    scheduler_enabled: bool
+    user_disabled: bool
+    check_interval_hours: int
+    auto_download_enabled: bool
+    notify_on_new_episodes: bool
+    include_completed_anime: bool
+
+
+@dataclass(frozen=True)
+class StoredEpisode:
+    """An episode row already in `source_episodes`."""
+
+    id: int
+    number: float
+    title: str | None
+    players: list
+
+
+def load_items(session: Session, source_id: int) -> list[ItemState]:
+    """Every item pointing at the source, with its owner's settings (one query)."""
+    stmt = (
+        select(WatchlistItem.id, WatchlistItem.user_id, WatchlistItem.anime_title,
+               WatchlistItem.status, WatchlistItem.auto_download,
+               WatchlistItem.last_episode_downloaded, WatchlistItem.last_episode_available,
+               User.scheduler_enabled, User.disabled,
+               UserSettings.check_interval_hours, UserSettings.auto_download_enabled,
+               UserSettings.notify_on_new_episodes, UserSettings.include_completed_anime)
+        .join(User, User.id == WatchlistItem.user_id)
+        .outerjoin(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
+        .where(WatchlistItem.source_id == source_id)
+        .order_by(WatchlistItem.user_id)
+    )
+    items = []
+    for row in session.execute(stmt):
+        settings = {key: (SETTING_DEFAULTS[key] if getattr(row, key) is None
+                          else getattr(row, key)) for key in SETTING_DEFAULTS}
+        items.append(ItemState(
+            id=row.id, user_id=row.user_id, anime_title=row.anime_title, status=row.status,
+            auto_download=bool(row.auto_download),
+            last_episode_downloaded=row.last_episode_downloaded or 0,
+            last_episode_available=row.last_episode_available,
+            scheduler_enabled=bool(row.scheduler_enabled), user_disabled=bool(row.disabled),
+            **settings))
+    return items
+
+
+def load_episodes(session: Session, source_id: int) -> list[StoredEpisode]:
+    """The episodes stored for the source, in number order (one query)."""
+    rows = session.execute(
+        select(SourceEpisode.id, SourceEpisode.number, SourceEpisode.title,
+               SourceEpisode.players)
+        .where(SourceEpisode.source_id == source_id).order_by(SourceEpisode.number))
+    return [StoredEpisode(r.id, r.number, r.title, r.players) for r in rows]
+
+
+def save_episodes(session: Session, source_id: int, stored: Sequence[StoredEpisode],
+                  listed: Sequence[Episode], now: datetime) -> None:
+    """Insert newly listed episodes (first_seen_at = now) and refresh changed players/titles.
+
+    Episodes the site no longer lists keep their row: `first_seen_at` is release history.
+    """
+    by_number = {e.number: e for e in stored}
+    new_rows: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for episode in listed:
+        players = [p.to_dict() for p in episode.players]
+        old = by_number.get(float(episode.number))
+        if old is None:
+            new_rows.append({"source_id": source_id, "number": float(episode.number),
+                             "title": episode.title, "players": players,
+                             "first_seen_at": now})
+        elif old.players != players or (episode.title and old.title != episode.title):
+            changed.append({"id": old.id, "players": players,
+                            "title": episode.title or old.title})
+    if new_rows:
+        session.execute(insert(SourceEpisode), new_rows)
+    if changed:
+        session.execute(update(SourceEpisode), changed)
+
+
+def existing_downloads(session: Session, source_id: int) -> set[tuple[str, float]]:
+    """(item, episode) pairs that already have a download above each item's progress."""
+    rows = session.execute(
+        select(Download.item_id, Download.episode)
+        .join(WatchlistItem, WatchlistItem.id == Download.item_id)
+        .where(WatchlistItem.source_id == source_id,
+               Download.episode > WatchlistItem.last_episode_downloaded))
+    return {(r.item_id, float(r.episode)) for r in rows}
+
+
+def update_items(session: Session, rows: Iterable[dict[str, Any]]) -> None:
+    """Update items by primary key; rows with the same columns go in one executemany."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for batch in groups.values():
+        session.execute(update(WatchlistItem), batch)
+
+
+def _insert_ignoring_duplicates(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(Download.__table__).on_conflict_do_nothing(
+            index_elements=["item_id", "episode"])
+    if dialect == "sqlite":
+        return sqlite.insert(Download.__table__).on_conflict_do_nothing(
+            index_elements=["item_id", "episode"])
+    raise RuntimeError(f"unsupported database {dialect!r}")
+
+
+def create_downloads(session: Session, rows: Sequence[dict[str, Any]],
+                     now: datetime) -> set[tuple[str, float]]:
+    """Insert pending downloads; a row someone else created meanwhile is skipped.
+
+    Returns the (item, episode) pairs this call created.
+    """
+    if not rows:
+        return set()
+    values = [{"status": "pending", "attempts": 0, "bytes_done": 0, "created_at": now, **r}
+              for r in rows]
+    stmt = _insert_ignoring_duplicates(session).returning(
+        Download.__table__.c.item_id, Download.__table__.c.episode)
+    result = session.execute(stmt, values)
+    return {(r.item_id, float(r.episode)) for r in result}

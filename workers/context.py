@@ -1,0 +1,93 @@
+"""`app_job`: every job runs in an app context of the one app of its worker process.
+
+The app is created lazily with `create_app()` the first time a job runs in a process
+(configuration from the environment, like the web process). RQ's default worker forks a
+work-horse per job: when the app was created in the parent (`AppWorker` does that, so
+it is built once per worker rather than once per job), the child drops the database
+connections it inherited before using any. Under an existing app context (tests running
+`SimpleWorker` inside `with app.app_context()`), jobs use that app.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+from flask import Flask, current_app, has_app_context
+from rq import Worker, get_current_job
+from rq.timeouts import JobTimeoutException
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_app: Flask | None = None
+_app_pid: int | None = None
+
+
+def get_app() -> Flask:
+    """The app of this worker process, created on first use; fork-safe."""
+    global _app, _app_pid
+    if _app is None:
+        from webapp import create_app
+
+        _app = create_app()
+        _app_pid = os.getpid()
+    elif _app_pid != os.getpid():
+        from webapp.extensions import db
+
+        db.after_fork()
+        _app_pid = os.getpid()
+    return _app
+
+
+def failure_message(exc: BaseException) -> str:
+    """The sentence a job's owner reads when the job failed."""
+    if isinstance(exc, JobTimeoutException):
+        return "The check took too long and was stopped; it will be tried again later."
+    from webapp.checks import CheckError
+
+    if isinstance(exc, CheckError):
+        return str(exc)
+    return f"The check stopped on an internal error ({type(exc).__name__}); " \
+           "the details are in the worker log."
+
+
+def _record_failure(exc: BaseException) -> None:
+    job = get_current_job()
+    if job is None:
+        return
+    try:
+        job.meta["error"] = failure_message(exc)
+        job.save_meta()
+    except Exception:  # noqa: BLE001 - the job's own failure is what matters
+        log.exception("could not record the failure of job %s", job.id)
+
+
+def app_job(func: Callable[P, R]) -> Callable[P, R]:
+    """Run the job inside an app context; its failure is kept as a sentence in job.meta."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        app = current_app._get_current_object() if has_app_context() else get_app()
+        with app.app_context():
+            try:
+                return func(*args, **kwargs)
+            except BaseException as exc:
+                _record_failure(exc)
+                raise
+
+    return wrapper
+
+
+class AppWorker(Worker):
+    """An RQ worker that builds the app before forking, so work-horses inherit it."""
+
+    def work(self, *args: Any, **kwargs: Any) -> bool:
+        """Create the app once, then work as usual."""
+        get_app()
+        return super().work(*args, **kwargs)
