@@ -49,6 +49,11 @@ def episode_id(show: Show, number: int) -> int:
     return int(show.options.get("first_episode_id", 1000)) + number - 1
 
 
+def stream_id(show: Show, number: int) -> int:
+    """The stream file number of an episode (unrelated to its id, as on the real site)."""
+    return episode_id(show, number) + 50000
+
+
 def _by_episode_id(site: FixtureSite, wanted: int) -> tuple[Show, int] | None:
     for show, _m in _series(site):
         number = wanted - episode_id(show, 1) + 1
@@ -90,9 +95,38 @@ def episode(site: FixtureSite, request: Request, match: re.Match) -> Response:
         from tests.fixture_site.routes import not_found
         return not_found()
     show, number = found
-    video = f"{site.origin(request)}/stream-{match['id']}.mp4"
+    video = f"{site.origin(request)}/stream-{stream_id(show, number)}.mp4"
     return _latin1(template("animeultime", "episode.html").substitute(
         title=show.title, number=number, video=video, episode_id=match["id"]))
+
+
+def playlist(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """/playlist-<seriesId>.xml: the JW Player playlist, malformed like the real one."""
+    show = _find(site, match["id"])
+    if show is None:
+        from tests.fixture_site.routes import not_found
+        return not_found()
+    origin = site.origin(request)
+    items = "".join(
+        f"""    <item>
+      <title>{show.title} {n:02d}</title>
+      <description>Fansub Par Fixture-Fansub</description>
+      <link>{origin}</link>
+      <pubDate>2010-08-29T18:45:50+01:00</pubDate>
+      <media:content url="{origin}/stream-{stream_id(show, n)}.mp4" duration="1444" />
+      <media:thumbnail url="{origin}/img_resize.php?img=images/img{n}.png" />
+\t    <jwplayer:mediaid>{8800 + n}</jwplayer:file>
+\t    <jwplayer:file>{origin}/stream-{stream_id(show, n)}.mp4</jwplayer:file>
+\t    <jwplayer:hd.file>{origin}/stream-{stream_id(show, n) + 100000}.mp4<jwplayer:hd.file>
+      <jwplayer:provider>http</jwplayer:provider>
+    </item>
+""" for n in range(1, show.episodes + 1))
+    body = ('<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/" '
+            'xmlns:jwplayer="http://developer.longtailvideo.com/">\n  <channel>\n'
+            f"    <title>Playlist</title>\n{items}  </channel>\n</rss>\n")
+    resp = Response(body.encode("iso-8859-1", errors="replace"), content_type="text/xml")
+    resp.last_modified = show.modified_at
+    return resp
 
 
 def ddl(site: FixtureSite, request: Request, match: re.Match) -> Response:
@@ -122,5 +156,6 @@ ROUTES = [
     (r"/series-0-1/anime/0-", "animeultime", catalogue),
     (SERIES_RE.pattern, "animeultime", series),
     (r"/info-0-1/(?P<id>\d+)(?:/[^/]*)?", "animeultime", episode),
+    (r"/playlist-(?P<id>\d+)\.xml", "animeultime", playlist),
     (r"/ddl/authorized_download\.php", "animeultime", ddl),
 ]

@@ -50,6 +50,7 @@ DEFAULT_HEADERS = {
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 CHUNK = 64 * 1024
+ERROR_BODY_BYTES = 64 * 1024
 
 
 class Validators(Protocol):
@@ -243,8 +244,13 @@ class HttpClient:
         status = resp.status_code
         retry_after = parse_retry_after(resp.headers.get("Retry-After")) \
             if status in (429, 503) else None
+        try:
+            body = resp.raw.read(ERROR_BODY_BYTES, decode_content=True) or b""
+        except Exception:  # noqa: BLE001 - the body of an error is a courtesy, never required
+            body = b""
         return HttpStatusError(f"{host} answered HTTP {status_phrase(status)}.", url=resp.url,
-                               status=status, retry_after=retry_after)
+                               status=status, retry_after=retry_after, headers=resp.headers,
+                               body=body)
 
     def _read(self, resp: requests.Response, host: str, limit: int) -> bytes:
         too_large = ResponseTooLarge(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 
@@ -45,14 +46,21 @@ class ConnectionFailed(FetchError):
 
 
 class HttpStatusError(FetchError):
-    """The server answered an error status; `status` is the code, `retry_after` in seconds."""
+    """The server answered an error status.
+
+    `status` is the code, `retry_after` the seconds asked for (429/503), and `headers` /
+    `body` (the first 64 KiB) let a caller recognise e.g. an anti-bot challenge page.
+    """
 
     def __init__(self, message: str, *, url: str = "", status: int,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, headers: Mapping[str, str] | None = None,
+                 body: bytes = b"") -> None:
         super().__init__(message, url=url)
         self.status = status
         self.retry_after = retry_after
         self.retryable = status == 429 or status >= 500
+        self.headers: Mapping[str, str] = headers or {}
+        self.body = body
 
 
 class ResponseTooLarge(FetchError):

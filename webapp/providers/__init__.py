@@ -75,6 +75,7 @@ def build_registry(config: Mapping[str, Any],
             base_url=base_urls.get(cls.id),
             mirrors=_split(mirrors.get(cls.id)),
             allowed_hosts=_split(allowed),
+            portal_url=base_urls.get(f"{cls.id}_portal"),
         )))
     return Registry(providers)
 

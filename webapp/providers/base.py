@@ -40,6 +40,8 @@ class ProviderSettings:
     base_url: str | None = None
     mirrors: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
+    # Where the site's portal is (anime-sama: the page linking to the current domain).
+    portal_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,16 @@ class Provider:
         """Title, poster, synopsis, genres, seasons and languages of the source's anime."""
         raise NotImplementedError
 
+    def expand_player(self, client: Any, player: Player) -> list[Player]:
+        """The real players behind a "page" player (an episode page); others as they are."""
+        return [player]
+
+    def page_hosts(self) -> tuple[str, ...] | None:
+        """Hosts this provider's pages may be fetched from (None: any public host)."""
+        if self.generic:
+            return self.settings.allowed_hosts or None
+        return self.known_domains()
+
     def _require_host(self, url: str) -> str:
         url = check_http_url(url)
         if not self.matches(url):
@@ -202,11 +214,29 @@ class Unsupported(ProviderError):
     kind = "unsupported"
 
 
+class FetchFailed(ProviderError):
+    """The page may not or cannot be fetched: URL refused, too large, endless redirects."""
+
+    kind = "fetch_failed"
+
+
+class SiteMoved(FetchFailed):
+    """The site redirected to a host outside its known ones; `location` is where."""
+
+    kind = "moved"
+
+    def __init__(self, message: str, location: str) -> None:
+        super().__init__(message)
+        self.location = location
+
+
 @dataclass(frozen=True)
 class Player:
     """One way to get an episode: an embed page on a video host, or a direct file/HLS URL.
 
-    `kind` is "embed" (resolve through webapp.hosts), "file" (direct HTTP file) or "hls".
+    `kind` is "embed" (resolve through webapp.hosts), "file" (direct HTTP file), "hls", or
+    "page": a provider's episode page that lists the real players (neko-sama), turned
+    into them by `registry.for_url(url).expand_player(client, player)` at download time.
     `headers` are extra request headers the URL needs (e.g. a Referer).
     """
 

@@ -1,15 +1,72 @@
-"""Shared URL rules of the generic providers (directory listings, RSS/Atom feeds)."""
+"""Shared rules of the generic providers (directory listings, RSS/Atom feeds).
+
+The full URL is the source key. Pages may be fetched from any public host, or only from
+`<ID>_ALLOWED_HOSTS` when the admin set it. Episodes come from file names or item
+titles (webapp.providers.naming); every file of an episode is one of its players.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from webapp.providers.base import NormalisedUrl, Provider, UrlError
+from webapp.providers.base import (
+    AnimeInfo,
+    Episode,
+    NormalisedUrl,
+    Player,
+    Provider,
+    UrlError,
+    host_of,
+)
+from webapp.providers.fetching import fetch
+from webapp.providers.naming import episode_number, quality, season_number
 
 LANG_RE = re.compile(r"^[a-z0-9-]{1,16}$")
+VERSION_RE = re.compile(r"(?<![a-z])v(\d)(?![0-9a-z])", re.I)
+
+
+@dataclass(frozen=True)
+class MediaLink:
+    """One media file found on a listing or feed: its URL and the name to parse."""
+
+    url: str
+    name: str
+    media_type: str | None = None
+
+
+def player_for(link: MediaLink) -> Player:
+    """A direct "file" player (or "hls" for a playlist) with the quality from its name."""
+    path = urlsplit(link.url).path.lower()
+    is_hls = path.endswith(".m3u8") or "mpegurl" in (link.media_type or "").lower()
+    return Player(url=link.url, kind="hls" if is_hls else "file", quality=quality(link.name),
+                  label=link.name[:200])
+
+
+def episodes_from(links: Iterable[MediaLink]) -> tuple[tuple[Episode, ...], int]:
+    """Group media links by episode number; returns (episodes in order, season)."""
+    grouped: dict[float, list[tuple[int, int, MediaLink]]] = {}
+    seasons: list[int] = []
+    for order, link in enumerate(links):
+        number = episode_number(link.name)
+        if number is None:
+            continue
+        season = season_number(link.name)
+        if season is not None:
+            seasons.append(season)
+        version = VERSION_RE.search(link.name)
+        grouped.setdefault(number, []).append(
+            (-(int(version.group(1)) if version else 1), order, link))
+    episodes = tuple(
+        Episode(number=number,
+                players=tuple(dict.fromkeys(player_for(link)
+                                            for _v, _o, link in sorted(grouped[number]))))
+        for number in sorted(grouped))
+    season = max(set(seasons), key=seasons.count) if seasons else 1
+    return episodes, season
 
 
 @dataclass
@@ -19,6 +76,7 @@ class GenericProvider(Provider):
     generic: ClassVar[bool] = True
     langs: ClassVar[tuple[str, ...]] = ()
     default_lang: ClassVar[str] = "any"
+    what: ClassVar[str] = "the page"
 
     def normalise(self, url: str, lang: str | None = None) -> NormalisedUrl:
         """Keep the URL (fragment dropped, host lower-cased)."""
@@ -30,3 +88,13 @@ class GenericProvider(Provider):
         if not LANG_RE.match(lang):
             raise UrlError("A language code is 1–16 letters, digits or dashes.")
         return NormalisedUrl(key=clean, lang=lang, display_url=clean)
+
+    def _fetch(self, client: Any, url: str, **kwargs: Any) -> Any:
+        return fetch(client, url, site=host_of(url) or self.name, what=self.what,
+                     allowed_hosts=self.page_hosts(), **kwargs)
+
+    def anime_info(self, client: Any, key: str, lang: str) -> AnimeInfo:
+        """A title from the URL's last path part (generic sources have no anime page)."""
+        last = unquote(urlsplit(key).path.rstrip("/").rsplit("/", 1)[-1]) or host_of(key)
+        title = re.sub(r"\.(xml|rss|atom)$", "", last, flags=re.I) or key
+        return AnimeInfo(title=title, url=key, provider_id=self.id, langs=(lang,))
