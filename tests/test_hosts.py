@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from tests.fixtures.hosts.servers import FIXTURES, RangeFile, StaticTree, serve
 from webapp.downloads import transfer
-from webapp.hosts import HostError, HostUnavailable, MediaGone, resolve_player
+from webapp.hosts import HostError, HostUnavailable, MediaGone, order_players, resolve_player
 from webapp.hosts.oneupload import jwplayer_media_url
 from webapp.hosts.packed import packed_media_url
 from webapp.hosts.sendvid import sendvid_video_url
@@ -232,3 +232,39 @@ def test_ytdlp_fallback_refuses_private_addresses() -> None:
         with pytest.raises(HostError, match="(?i)private|loopback|not allowed|may not"):
             resolve_player(strict, Player(f"{base}/watch/5"), {})
     assert tree.seen == []
+
+
+# --- player order -------------------------------------------------------------------------
+
+
+def test_order_players_known_good_hosts_first_then_provider_order() -> None:
+    players = [Player("https://vidmoly.to/embed-a.html"),
+               Player("https://unknown-host.example/e/1"),
+               Player("https://sendvid.com/embed/b"),
+               Player("https://video.sibnet.ru/shell.php?videoid=1"),
+               Player("https://oneupload.net/embed-c.html")]
+    ordered = order_players(players, "auto")
+    assert [p.url.split("/")[2] for p in ordered] == [
+        "video.sibnet.ru", "sendvid.com", "oneupload.net", "vidmoly.to",
+        "unknown-host.example"]
+
+
+def test_order_players_quality_preference_first() -> None:
+    players = [Player("https://video.sibnet.ru/shell.php?videoid=1"),
+               Player("https://d.example/ep-480.mp4", kind="file", quality="480p"),
+               Player("https://d.example/ep-1080.mkv", kind="file", quality="1080p"),
+               Player("https://d.example/ep-720.mkv", kind="file", quality="720p")]
+    by = {pref: [p.quality for p in order_players(players, pref)]
+          for pref in ("auto", "720p", "480p", "1080p")}
+    assert by["auto"] == ["1080p", "720p", "480p", None]
+    assert by["720p"] == ["720p", None, "480p", "1080p"]
+    assert by["480p"] == ["480p", None, "720p", "1080p"]
+    assert by["1080p"] == ["1080p", None, "720p", "480p"]
+
+
+def test_order_players_recognises_hosts_on_their_configured_base_url() -> None:
+    config = {"BASE_URLS": {"sibnet": "http://127.0.0.1:9001", "vidmoly": "http://127.0.0.1:9002"}}
+    players = [Player("http://127.0.0.1:9002/embed-a.html"),
+               Player("http://127.0.0.1:9001/shell.php?videoid=1")]
+    assert order_players(players, "auto", config) == players[::-1]
+    assert order_players(players, "auto") == players  # unknown hosts: provider order

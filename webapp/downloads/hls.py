@@ -80,15 +80,16 @@ class _Hook:
                 raise not_enough_space(self.directory, total - done)
 
 
-def _translate(exc: BaseException, directory: Path, logger: QuietLogger) -> DownloadError:
+def _translate(exc: BaseException, directory: Path, logger: QuietLogger,
+               recorded: list[FetchError]) -> DownloadError:
     ours = unwrap(exc, DownloadError)
     if isinstance(ours, DownloadError):
         return ours
     oserror = unwrap(exc, OSError)
     if isinstance(oserror, OSError) and oserror.errno in SPACE_ERRNOS:
         return not_enough_space(directory, None)
-    status = unwrap(exc, HttpStatusError)
-    fetch = unwrap(exc, FetchError)
+    status = unwrap(exc, HttpStatusError, recorded=recorded)
+    fetch = unwrap(exc, FetchError, recorded=recorded)
     http = unwrap(exc, HTTPError)
     if isinstance(fetch, FetchError):
         err = DownloadError(f"HLS stream: {fetch}")
@@ -119,12 +120,13 @@ def download_hls(client: HttpClient, media: MediaSource, part: Path,
         "format": "bv*+ba/b", "format_sort": format_sort(quality_preference),
         "merge_output_format": "mp4", "concurrent_fragment_downloads": 1,
     })
+    ydl = GuardedYoutubeDL(client, params)
     try:
-        with GuardedYoutubeDL(client, params) as ydl:
+        with ydl:
             info = ydl.extract_info(media.url, download=True)
-            fetched = ydl.bytes_read
     except (YoutubeDLError, OSError, FetchError, DownloadError) as exc:
-        raise _translate(exc, part.parent, logger) from exc
+        raise _translate(exc, part.parent, logger, ydl.fetch_errors) from exc
+    fetched = ydl.bytes_read
     downloads = (info or {}).get("requested_downloads") or [{}]
     output = Path(downloads[0].get("filepath") or "")
     if not output.is_file():

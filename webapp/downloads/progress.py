@@ -4,7 +4,9 @@ The engines call a `ProgressReporter` for every chunk; it writes at most `max_ra
 times a second (the last figures always win on `finish`). The hash expires `ttl` seconds
 after the last write, so a download whose worker died shows no progress (stalled) and the
 download manager can recover it. A Redis failure never fails a download: progress is a
-view, the database is the truth.
+view, the database is the truth; after a failure the reporter stays quiet for
+`pause_after_error` seconds, so a Redis outage (whose client retries take seconds) does
+not slow the transfer down.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class ProgressReporter:
 
     def __init__(self, redis_client: redis.Redis, download_id: Any, player: str = "", *,
                  ttl: int = DEFAULT_TTL, max_rate: float = DEFAULT_MAX_RATE,
-                 clock: Any = time.monotonic) -> None:
+                 pause_after_error: float = 30.0, clock: Any = time.monotonic) -> None:
         self.redis = redis_client
         self.key = progress_key(download_id)
         self.player = player
@@ -40,6 +42,9 @@ class ProgressReporter:
         self.interval = 1.0 / max_rate
         self.clock = clock
         self.writes = 0
+        self.failures = 0
+        self.pause_after_error = pause_after_error
+        self._quiet_until = 0.0
         self._last_write: float | None = None
         self._last: tuple[int, int | None, float] = (0, None, 0.0)
 
@@ -74,6 +79,8 @@ class ProgressReporter:
 
     def _write(self, done: int, total: int | None, speed: float) -> None:
         self._last_write = self.clock()
+        if self._last_write < self._quiet_until:
+            return
         eta = ""
         if total and speed > 0 and total >= done:
             eta = str(int((total - done) / speed))
@@ -87,7 +94,10 @@ class ProgressReporter:
             pipe.execute()
             self.writes += 1
         except redis.RedisError as exc:
-            log.warning("could not write progress %s: %s", self.key, exc)
+            self.failures += 1
+            self._quiet_until = self.clock() + self.pause_after_error
+            log.warning("could not write progress %s (pausing progress updates for %ss): %s",
+                        self.key, self.pause_after_error, exc)
 
 
 def _num(value: bytes | str | None, kind: type) -> Any:

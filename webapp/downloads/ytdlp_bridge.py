@@ -60,10 +60,12 @@ class HttpClientRH(RequestHandler):
     _SUPPORTED_PROXY_SCHEMES = ()
     _SUPPORTED_FEATURES = ()
 
-    def __init__(self, *, client: HttpClient, counter: list[int], **kwargs: Any) -> None:
+    def __init__(self, *, client: HttpClient, counter: list[int], errors: list[FetchError],
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.client = client
         self.counter = counter
+        self.errors = errors
 
     def _check_extensions(self, extensions: dict) -> None:
         super()._check_extensions(extensions)
@@ -84,9 +86,11 @@ class HttpClientRH(RequestHandler):
             resp = self.client.open_stream(
                 request.url, headers=headers, timeout=(min(CONNECT_TIMEOUT, timeout), timeout))
         except HttpStatusError as exc:
+            self.errors.append(exc)
             raise HTTPError(Response(io.BytesIO(b""), exc.url or request.url, {},
                                      status=exc.status)) from exc
         except FetchError as exc:
+            self.errors.append(exc)
             raise TransportError(str(exc), cause=exc) from exc
         if request.method == "HEAD":
             resp.close()
@@ -101,12 +105,14 @@ class HttpClientRH(RequestHandler):
 class GuardedYoutubeDL(YoutubeDL):
     """A YoutubeDL whose network traffic all goes through our HttpClient.
 
-    `bytes_read` counts the body bytes received (playlists and segments included).
+    `bytes_read` counts the body bytes received (playlists and segments included);
+    `fetch_errors` keeps our errors (yt-dlp's retry loops report only their text).
     """
 
     def __init__(self, client: HttpClient, params: dict[str, Any]) -> None:
         self._http_client = client
         self._counter = [0]
+        self.fetch_errors: list[FetchError] = []
         super().__init__(params)
 
     @property
@@ -117,7 +123,7 @@ class GuardedYoutubeDL(YoutubeDL):
     def build_request_director(self, handlers: Any, preferences: Any = None) -> Any:
         """Use HttpClientRH only (never yt-dlp's own unguarded handlers)."""
         handler = functools.partial(HttpClientRH, client=self._http_client,
-                                    counter=self._counter)
+                                    counter=self._counter, errors=self.fetch_errors)
         return super().build_request_director([handler], preferences)
 
 
@@ -175,9 +181,14 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
         stack.extend([getattr(current, "cause", None), current.__cause__, current.__context__])
 
 
-def unwrap(exc: BaseException, *types: type[BaseException]) -> BaseException | None:
-    """The first exception of `types` found in `exc`'s wrapping/cause chain, if any."""
+def unwrap(exc: BaseException, *types: type[BaseException],
+           recorded: list[FetchError] | None = None) -> BaseException | None:
+    """The first exception of `types` in `exc`'s wrapping/cause chain, else the last
+    `recorded` one of those types (what yt-dlp's retry loops swallowed), else None."""
     for current in _chain(exc):
+        if isinstance(current, types):
+            return current
+    for current in reversed(recorded or []):
         if isinstance(current, types):
             return current
     return None

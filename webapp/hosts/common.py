@@ -24,6 +24,15 @@ _JW_LABEL = re.compile(r"""["']?label["']?\s*:\s*(?P<q>["'])(?P<label>.*?)(?P=q)
 _M3U8 = re.compile(r"""(?P<q>["'])(?P<url>[^"'\s]+?\.m3u8(?:\?[^"'\s]*)?)(?P=q)""")
 
 
+def _netloc(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return ""
+    return f"{(parts.hostname or '').lower()}:{port}"
+
+
 def host_error(exc: FetchError, name: str) -> HostError:
     """Turn a fetch error on a host's page into the matching HostError."""
     if isinstance(exc, HttpStatusError) and exc.status in (404, 410):
@@ -78,13 +87,18 @@ class EmbedHost(Host):
         return tuple(dict.fromkeys([*self.domains, *([extra] if extra else [])]))
 
     def matches(self, url: str) -> bool:
-        """Whether the URL is on one of this host's domains (or its base URL's host)."""
+        """Whether the URL is on one of this host's real domains or on its base URL
+        (same host and port: several fixture hosts may share 127.0.0.1)."""
         host = host_of(url)
-        return bool(host) and any(host_matches(host, d) for d in self.known_domains())
+        if not host:
+            return False
+        if self.base_url and _netloc(url) == _netloc(self.base_url):
+            return True
+        return any(host_matches(host, d) for d in self.domains)
 
     def page_url(self, url: str) -> str:
         """The URL to fetch: a real-domain URL moved onto the configured base URL."""
-        if not self.base_url or host_of(url) == host_of(self.base_url):
+        if not self.base_url or _netloc(url) == _netloc(self.base_url):
             return url
         base = urlsplit(self.base_url.rstrip("/"))
         parts = urlsplit(url)

@@ -30,8 +30,8 @@ EXTRACT_TIMEOUT = 30.0
 _DROP_HEADERS = {"user-agent", "accept", "accept-language", "sec-fetch-mode", "accept-encoding"}
 
 
-def _error(exc: BaseException, logger: QuietLogger) -> HostError:
-    fetch = unwrap(exc, FetchError)
+def _error(exc: BaseException, logger: QuietLogger, recorded: list[FetchError]) -> HostError:
+    fetch = unwrap(exc, FetchError, recorded=recorded)
     if isinstance(fetch, FetchError):
         return host_error(fetch, "the video host")
     http = unwrap(exc, HTTPError)
@@ -61,11 +61,12 @@ class YtdlpHost:
         params = base_params(logger, headers, EXTRACT_TIMEOUT)
         params.update({"format": "b", "format_sort": format_sort(quality_preference),
                        "simulate": True, "skip_download": True})
+        ydl = GuardedYoutubeDL(client, params)
         try:
-            with GuardedYoutubeDL(client, params) as ydl:
+            with ydl:
                 info = ydl.extract_info(url, download=False)
         except (YoutubeDLError, FetchError, OSError) as exc:
-            raise _error(exc, logger) from exc
+            raise _error(exc, logger, ydl.fetch_errors) from exc
         fmt = ((info or {}).get("requested_formats") or [info or {}])[0]
         media_url = fmt.get("url")
         if not media_url:
