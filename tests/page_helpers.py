@@ -33,3 +33,52 @@ def post(client: Any, path: str, data: dict | None = None, htmx: bool = False,
         return client.post(path, data=data or {},
                            headers={"HX-Request": "true", "X-CSRFToken": token})
     return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def add_items(app: Any, user: Any, count: int, **overrides: Any) -> list[str]:
+    """Put `count` directory-provider items on the user's watchlist; their ids, newest first."""
+    from webapp.schemas import WatchlistItemCreate
+    from webapp.watchlist import WatchlistManager
+
+    ids = []
+    with app.app_context():
+        manager = WatchlistManager(user.id)
+        for n in range(count):
+            body = {"anime_title": f"Show {n}", "provider_id": "directory",
+                    "anime_url": f"https://files.example.org/anime/show-{n}/", **overrides}
+            ids.append(manager.create_item(WatchlistItemCreate(**body)).id)
+    return ids[::-1]
+
+
+def add_episodes(app: Any, item_id: str, numbers: list[float],
+                 downloads: dict[float, dict] | None = None) -> dict[float, int]:
+    """List episodes on the item's source, with download rows; {episode: download id}."""
+    from webapp.extensions import db
+    from webapp.models import Download, SourceEpisode, WatchlistItem
+
+    made = {}
+    with app.app_context():
+        item = db.session.get(WatchlistItem, item_id)
+        for n in numbers:
+            db.session.add(SourceEpisode(source_id=item.source_id, number=n, title=f"Ep {n}",
+                                         players=[]))
+        for n, fields in (downloads or {}).items():
+            row = Download(item_id=item.id, user_id=item.user_id, source_id=item.source_id,
+                           episode=n, **fields)
+            db.session.add(row)
+            db.session.flush()
+            made[n] = row.id
+        item.last_episode_available = max(numbers) if numbers else None
+        db.session.commit()
+    return made
+
+
+def use_fixture_site(app: Any, site: Any) -> None:
+    """Point the site providers at the local fixture site, with a fast HTTP client."""
+    from tests.check_helpers import configure
+
+    app.config["BASE_URLS"] = {**app.config.get("BASE_URLS", {}), "animesama": site.url,
+                               "nekosama": site.url, "animeultime": site.url,
+                               "animesama_portal": site.url + "/portal/"}
+    configure(app)
+    app.extensions.pop("provider_registry", None)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from flask import current_app
 
 from webapp.extensions import db
 from webapp.models import SiteSetting
+from webapp.providers import MIRRORS_SETTING, parse_mirrors, reset_registry
 
 OPEN_SIGNUP = "open_signup"
-MIRRORS = "mirrors"
+MIRRORS = MIRRORS_SETTING
 
 
 def get_setting(key: str, default: str | None = None) -> str | None:
@@ -40,16 +40,10 @@ def open_signup_enabled() -> bool:
 
 def get_mirrors() -> dict[str, list[str]]:
     """Extra domains per provider id that an admin configured (empty when unset or bad)."""
-    try:
-        loaded: Any = json.loads(get_setting(MIRRORS) or "{}")
-    except ValueError:
-        return {}
-    if not isinstance(loaded, dict):
-        return {}
-    return {str(k): [str(d) for d in v if isinstance(d, str)]
-            for k, v in loaded.items() if isinstance(v, list)}
+    return parse_mirrors(get_setting(MIRRORS))
 
 
 def set_mirrors(mirrors: dict[str, list[str]]) -> None:
-    """Replace the stored mirrors mapping."""
+    """Replace the stored mirrors mapping; the provider registry picks it up at once."""
     set_setting(MIRRORS, json.dumps({k: v for k, v in mirrors.items() if v}, sort_keys=True))
+    reset_registry()

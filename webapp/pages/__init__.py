@@ -5,9 +5,16 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__)
 
 from webapp.pages import (  # noqa: E402,F401  (register the views)
+    add,
     admin,
     common,
+    detail,
+    downloads,
+    notifications,
+    preferences,
     settings,
+    watchlist,
+    watchlist_actions,
 )
 from webapp.pages.errors import register_error_pages  # noqa: E402
 

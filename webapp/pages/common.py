@@ -38,7 +38,7 @@ def require_login() -> Response | None:
 @bp.get("/")
 def index() -> Response:
     """The home page is the watchlist."""
-    return redirect(url_for("pages.settings"))
+    return redirect(url_for("pages.watchlist"))
 
 
 def htmx_script() -> dict[str, str]:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import Flask
 
 
-def ago(value: datetime | None, now: datetime | None = None) -> str:
-    """`5 min ago` / `in 3 h` / `2 d ago`: a short relative time for a UTC datetime."""
-    if value is None:
+def ago(value: datetime | str | None, now: datetime | None = None) -> str:
+    """`5 min ago` / `in 3 h` / `2 d ago`: a short relative time for a UTC time (or ISO text)."""
+    if not value:
         return "—"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     delta = ((now or datetime.now(UTC)) - value).total_seconds()
@@ -55,6 +58,13 @@ def episode(value: float | int | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def http_url(value: str | None) -> str | None:
+    """The URL when it is http(s), else None (site data never becomes a `javascript:` link)."""
+    if value and urlsplit(value).scheme.lower() in ("http", "https"):
+        return value
+    return None
+
+
 def register_filters(app: Flask) -> None:
     """Add the filters to the app's Jinja environment (and trim template whitespace)."""
     app.jinja_env.trim_blocks = True
@@ -63,3 +73,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(filesize, "filesize")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(episode, "episode")
+    app.add_template_filter(http_url, "http_url")

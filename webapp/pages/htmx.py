@@ -14,7 +14,8 @@ def is_htmx() -> bool:
         request.headers.get("HX-Boosted") != "true"
 
 
-def page_or_fragment(page: str, fragment: str, status: int = 200, **context: Any) -> Response:
+def page_or_fragment(page: str, fragment: str, status: int = 200, /,
+                     **context: Any) -> Response:
     """Render the whole page, or only its fragment for an htmx request; varies on HX-Request."""
     template = fragment if is_htmx() else page
     resp = make_response(render_template(template, **context), status)
@@ -22,7 +23,7 @@ def page_or_fragment(page: str, fragment: str, status: int = 200, **context: Any
     return resp
 
 
-def back_to(url: str, fragment: str | None = None, **context: Any) -> Response:
+def back_to(url: str, fragment: str | None = None, /, **context: Any) -> Response:
     """After an action: the updated fragment for htmx, else a redirect (post/redirect/get)."""
     if fragment is not None and is_htmx():
         resp = make_response(render_template(fragment, **context))

@@ -16,7 +16,8 @@ from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
 from webapp.users import UserError, authenticate, set_password
 
 
-def _context(**overrides: Any) -> dict[str, Any]:
+def tokens_context(**overrides: Any) -> dict[str, Any]:
+    """What the tokens and password sections show."""
     context: dict[str, Any] = {
         "token_form": TokenForm(formdata=None),
         "password_form": ChangePasswordForm(formdata=None),
@@ -25,6 +26,12 @@ def _context(**overrides: Any) -> dict[str, Any]:
     }
     context.update(overrides)
     return context
+
+
+def _context(**overrides: Any) -> dict[str, Any]:
+    from webapp.pages.preferences import preferences_context
+
+    return {**preferences_context(), **tokens_context(**overrides)}
 
 
 @bp.get("/settings")
@@ -50,8 +57,8 @@ def create_api_token() -> Response:
             form.name.errors = [*form.name.errors, str(exc)]
         else:
             form, status = TokenForm(formdata=None), 200
-    return page_or_fragment("settings/page.html", "settings/_tokens.html", status,
-                            **_context(token_form=form, new_token=new_token))
+    context = (tokens_context if is_htmx() else _context)(token_form=form, new_token=new_token)
+    return page_or_fragment("settings/page.html", "settings/_tokens.html", status, **context)
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")
@@ -60,7 +67,8 @@ def revoke_api_token(token_id: int) -> Response:
     if revoke_token(current_user.id, token_id):
         if not is_htmx():
             flash("Token revoked.", "success")
-    return back_to(url_for("pages.settings") + "#tokens", "settings/_tokens.html", **_context())
+    return back_to(url_for("pages.settings") + "#tokens", "settings/_tokens.html",
+                   **tokens_context())
 
 
 @bp.post("/settings/password")

@@ -23,4 +23,4 @@ def admin_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-from webapp.pages.admin import users  # noqa: E402,F401
+from webapp.pages.admin import health, mirrors, users  # noqa: E402,F401

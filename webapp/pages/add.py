@@ -1,0 +1,115 @@
+"""Add anime: search across providers, pick a source and its options, or paste a URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, request, url_for
+from flask_login import current_user
+from pydantic import ValidationError
+from werkzeug.wrappers import Response
+
+from webapp.errors import ApiError
+from webapp.http import FetchError
+from webapp.models import QUALITIES
+from webapp.pages import bp
+from webapp.pages.add_sources import add_options, current_episode, search
+from webapp.pages.htmx import hx_redirect, is_htmx, page_or_fragment
+from webapp.providers import UrlError, get_registry
+from webapp.providers.base import ProviderError
+from webapp.schemas import WatchlistItemCreate
+from webapp.watchlist import WatchlistManager
+
+MIN_QUERY = 2
+OPTIONAL_INFO = ("poster_image", "synopsis")
+
+
+def _providers() -> list[Any]:
+    return get_registry().providers
+
+
+@bp.get("/add")
+def add() -> Response:
+    """The search box and its results (htmx gets only the results)."""
+    q = (request.args.get("q") or "").strip()[:200]
+    provider = request.args.get("provider") or None
+    results, errors = search(q, provider) if len(q) >= MIN_QUERY else ([], [])
+    return page_or_fragment("add/page.html", "add/_results.html", q=q, provider=provider,
+                            results=results, errors=errors, providers=_providers(),
+                            qualities=QUALITIES, too_short=0 < len(q) < MIN_QUERY)
+
+
+@bp.get("/add/options")
+def add_form() -> Response:
+    """The add form of one search result: its seasons/languages and download options."""
+    url = request.args.get("url", "")
+    options = add_options(url, request.args.get("provider", ""), request.args.get("title", ""))
+    return page_or_fragment("add/options.html", "add/_options.html", options=options,
+                            qualities=QUALITIES, result_id=request.args.get("rid", "one"))
+
+
+def _create_body(form: Any) -> dict[str, Any]:
+    """The create body from the add form (title and info from the site when not given)."""
+    body: dict[str, Any] = {
+        "anime_url": form.get("anime_url", "").strip(),
+        "anime_title": form.get("anime_title", "").strip(),
+        "auto_download": form.get("auto_download") == "on",
+        "quality_preference": form.get("quality_preference") or "auto",
+    }
+    for name in ("provider_id", "lang", *OPTIONAL_INFO):
+        if form.get(name):
+            body[name] = form[name].strip()
+    genres = [g for g in form.getlist("genres") if g.strip()]
+    if genres:
+        body["genres"] = genres
+    if not body["anime_title"] and body["anime_url"]:
+        options = add_options(body["anime_url"], body.get("provider_id") or
+                              _guess_provider(body["anime_url"]))
+        body["anime_title"] = options.title
+        body.setdefault("poster_image", options.poster_image)
+        body.setdefault("synopsis", options.synopsis)
+        body.setdefault("genres", list(options.genres))
+    if form.get("start") == "new":
+        body["last_episode_downloaded"] = current_episode(
+            body["anime_url"], body.get("provider_id"), body.get("lang"))
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def _guess_provider(url: str) -> str:
+    provider = get_registry().for_url(url)
+    return provider.id if provider else ""
+
+
+def _add_error(message: str, status: int = 422) -> Response:
+    return page_or_fragment("add/page.html", "add/_added.html", status, error=message,
+                            q="", provider=None, results=[], errors=[],
+                            providers=_providers(), qualities=QUALITIES)
+
+
+@bp.post("/add")
+def create_item() -> Response:
+    """Put the anime on the watchlist; a quick confirmation (or the reason it failed)."""
+    try:
+        body = _create_body(request.form)
+        item = WatchlistManager(current_user.id).create_item(WatchlistItemCreate(**body))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "form"
+        if field == "anime_title":
+            return _add_error("Give it a title: the site's page could not be read for one.")
+        return _add_error(f"{field}: {first['msg']}")
+    except ApiError as exc:
+        if exc.status == 409:
+            existing = exc.details[0].get("item_id") if exc.details else None
+            return page_or_fragment("add/page.html", "add/_added.html", 409,
+                                    existing=existing, q="", provider=None, results=[],
+                                    errors=[], providers=_providers(), qualities=QUALITIES)
+        return _add_error(exc.message, exc.status)
+    except UrlError as exc:
+        return _add_error(str(exc))
+    except (ProviderError, FetchError) as exc:
+        return _add_error(f"The site could not be read to count its episodes: {exc}", 502)
+    if is_htmx() and request.form.get("inline") == "1":
+        return page_or_fragment("add/page.html", "add/_added.html", item=item)
+    flash(f"Added “{item.anime_title}” to your watchlist.", "success")
+    return hx_redirect(url_for("pages.item_detail", item_id=item.id))

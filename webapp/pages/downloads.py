@@ -1,0 +1,95 @@
+"""Downloads page and the self-polling download state fragment (also used on detail pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import make_response, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.auth.views import safe_next
+from webapp.download_manager import (
+    cancel,
+    download_to_dict,
+    get_download,
+    list_downloads,
+    live_progress,
+    request_episode,
+    retry,
+)
+from webapp.errors import NotFound
+from webapp.pages import bp
+from webapp.pages.htmx import back_to, page_or_fragment
+from webapp.pages.live import live_redis
+
+ACTIVE = ("running", "queued", "pending")
+RECENT = 25
+STATE_FRAGMENT = "downloads/_state.html"
+
+
+def _grouped() -> dict[str, Any]:
+    """The user's downloads as API dicts with live figures, grouped for the page."""
+    rows = list_downloads(current_user.id, limit=300)
+    live = live_progress(live_redis(), rows)
+    items = [download_to_dict(d, live.get(d.id)) for d in rows]
+    active = sorted((d for d in items if d["status"] in ACTIVE),
+                    key=lambda d: (ACTIVE.index(d["status"]), d["id"]))
+    return {"active": active,
+            "failed": [d for d in items if d["status"] == "failed"][:RECENT],
+            "completed": [d for d in items if d["status"] in ("completed", "cancelled")][:RECENT]}
+
+
+@bp.get("/downloads")
+def downloads() -> Response:
+    """Running, queued, failed and recent downloads; the list refreshes itself while busy."""
+    return page_or_fragment("downloads/page.html", "downloads/_list.html", **_grouped())
+
+
+def state_response(download: Any | None, item_id: str, number: Any) -> Response:
+    """A download's state cell (htmx), else a redirect back to the page it came from."""
+    data = None
+    if download is not None:
+        data = download_to_dict(download, live_progress(live_redis(), [download]).get(download.id))
+    back = safe_next(request.values.get("next")) or url_for("pages.downloads")
+    resp = back_to(back, STATE_FRAGMENT, d=data, item_id=item_id, number=number,
+                   back=back)
+    resp.headers["HX-Trigger"] = "downloads-changed"
+    return resp
+
+
+@bp.get("/downloads/<int:download_id>/state")
+def download_state(download_id: int) -> Response:
+    """One download's state cell; it polls itself every second until the download ends."""
+    download = get_download(current_user.id, download_id)
+    data = download_to_dict(download, live_progress(live_redis(), [download]).get(download.id))
+    back = safe_next(request.args.get("next")) or url_for("pages.downloads")
+    resp = make_response(render_template(STATE_FRAGMENT, d=data, item_id=download.item_id,
+                                         number=data["episode"], back=back))
+    resp.vary.add("HX-Request")
+    return resp
+
+
+@bp.post("/downloads/<int:download_id>/retry")
+def retry_download(download_id: int) -> Response:
+    """Try a failed, cancelled or finished download again."""
+    download = retry(current_user.id, download_id)
+    return state_response(download, download.item_id, download.episode)
+
+
+@bp.post("/downloads/<int:download_id>/cancel")
+def cancel_download(download_id: int) -> Response:
+    """Cancel a waiting or running download."""
+    download = cancel(current_user.id, download_id)
+    return state_response(download, download.item_id, download.episode)
+
+
+@bp.post("/watchlist/<item_id>/episodes/<number>/download")
+def download_episode(item_id: str, number: str) -> Response:
+    """Download one episode now (again, if it was downloaded or failed)."""
+    try:
+        value = float(number)
+    except ValueError:
+        raise NotFound("episode") from None
+    download = request_episode(current_user.id, item_id, value)
+    return state_response(download, item_id, download.episode)
