@@ -82,3 +82,25 @@ def use_fixture_site(app: Any, site: Any) -> None:
                                "animesama_portal": site.url + "/portal/"}
     configure(app)
     app.extensions.pop("provider_registry", None)
+
+
+def quick_user(app: Any, name: str, admin: bool = False) -> Any:
+    """A user (password "password123") without paying for a password hash each time."""
+    from tests.check_helpers import PASSWORD_HASH
+    from webapp.extensions import db
+    from webapp.models import User, UserSettings
+
+    with app.app_context():
+        user = User(username=name, password_hash=PASSWORD_HASH, is_admin=admin)
+        user.settings = UserSettings()
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+
+def session_login(client: Any, user: Any) -> Any:
+    """Log the client in as `user` by its session (the login form has its own tests)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client

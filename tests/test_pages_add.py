@@ -6,18 +6,17 @@ import re
 
 import pytest
 
-from tests.page_helpers import login, post, use_fixture_site
+from tests.page_helpers import post, quick_user, session_login, use_fixture_site
 
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def logged(client, app, make_user, fixture_site):
-    make_user("root", admin=True)
-    make_user("alice")
+def logged(client, app, fixture_site):
+    quick_user(app, "root", admin=True)
+    alice = quick_user(app, "alice")
     use_fixture_site(app, fixture_site)
-    login(client)
-    return client
+    return session_login(client, alice)
 
 
 def test_search_finds_results_on_every_site(logged):

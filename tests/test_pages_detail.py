@@ -6,21 +6,20 @@ import re
 
 import pytest
 
-from tests.page_helpers import add_episodes, add_items, login, post
+from tests.page_helpers import add_episodes, add_items, post, quick_user, session_login
 
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def alice(make_user):
-    make_user("root", admin=True)
-    return make_user("alice")
+def alice(app):
+    quick_user(app, "root", admin=True)
+    return quick_user(app, "alice")
 
 
 @pytest.fixture
 def logged(client, alice):
-    login(client)
-    return client
+    return session_login(client, alice)
 
 
 @pytest.fixture
@@ -112,8 +111,8 @@ def test_edit_item_settings(logged, app, item):
     assert bad.status_code == 422 and "error" in bad.get_data(as_text=True)
 
 
-def test_other_users_download_is_404(logged, app, make_user):
-    bob = make_user("bob")
+def test_other_users_download_is_404(logged, app):
+    bob = quick_user(app, "bob")
     (bobs_item,) = add_items(app, bob, 1)
     ids = add_episodes(app, bobs_item, [1], {1: {"status": "failed"}})
     assert logged.get(f"/downloads/{ids[1]}/state").status_code == 404

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.page_helpers import add_items, login, post
+from tests.page_helpers import add_items, post, quick_user, session_login
 
 HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def alice(make_user):
-    make_user("root", admin=True)
-    return make_user("alice")
+def alice(app):
+    quick_user(app, "root", admin=True)
+    return quick_user(app, "alice")
 
 
 @pytest.fixture
 def logged(client, alice):
-    login(client)
-    return client
+    return session_login(client, alice)
 
 
 def test_empty_watchlist_invites_to_add(logged):
@@ -92,10 +91,10 @@ def test_bulk_pause_resume_delete(logged, app, alice):
     assert logged.get("/watchlist").get_data(as_text=True).count('class="item"') == 3
 
 
-def test_another_users_item_is_a_404_page(client, app, make_user, alice):
-    bob = make_user("bob")
+def test_another_users_item_is_a_404_page(client, app, alice):
+    bob = quick_user(app, "bob")
     (bobs,) = add_items(app, bob, 1, anime_title="Bob's secret show")
-    login(client)
+    session_login(client, alice)
     for path in (f"/watchlist/{bobs}", f"/watchlist/{bobs}/row"):
         resp = client.get(path)
         assert resp.status_code == 404 and "Page not found" in resp.get_data(as_text=True)
