@@ -45,11 +45,16 @@ Control API (Python; the standalone server takes the same calls as
 - `hits(path)` -> requests received for a path; `requests_for(path)` -> RequestRecord
   list (monotonic time, method, query, headers); `site.requests` holds them all.
 - attributes: `ddl_wait` (seconds), `media_size` (bytes), `portal_target` (URL).
+
+Two more fixtures build on it: `site_client`, a real HttpClient on the test's Redis tuned
+for tests (loopback allowed, no pacing, 0.5 s read timeout, one quick retry), and
+`site_registry`, the provider registry with every site provider's base URL on the site.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -67,4 +72,29 @@ def fixture_site() -> Iterator[FixtureSite]:
         site.stop()
 
 
-__all__ = ["FixtureSite", "RequestRecord", "Show", "fixture_site"]
+def site_config(site: FixtureSite, **extra: Any) -> dict[str, Any]:
+    """App config entries pointing every site provider at the fixture site."""
+    return {"BASE_URLS": {"animesama": site.url, "nekosama": site.url,
+                          "animeultime": site.url, "animesama_portal": site.url + "/portal/"},
+            "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8,::1", **extra}
+
+
+@pytest.fixture
+def site_client(redis_conn: Any) -> Any:
+    """A real HttpClient on the test Redis: loopback allowed, fast timeouts and retries."""
+    from webapp.http import HttpClient
+
+    return HttpClient(redis_conn, allow_private="127.0.0.0/8,::1", rate_per_host=0,
+                      timeout=(1.0, 0.5), retries=1, backoff=0.01, max_retry_after=2.0)
+
+
+@pytest.fixture
+def site_registry(fixture_site: FixtureSite) -> Any:
+    """The provider registry with the site providers' base URLs on the fixture site."""
+    from webapp.providers import build_registry
+
+    return build_registry(site_config(fixture_site))
+
+
+__all__ = ["FixtureSite", "RequestRecord", "Show", "fixture_site", "site_client",
+           "site_config", "site_registry"]

@@ -93,7 +93,7 @@ class FixtureSite:
 
     def _serve(self, port: int) -> BaseWSGIServer:
         server = make_server(self.host, port, self, threaded=True, request_handler=QuietHandler)
-        threading.Thread(target=server.serve_forever, daemon=True,
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True,
                          name=f"fixture-site-{server.server_port}").start()
         self._servers.append(server)
         return server

@@ -119,9 +119,9 @@ class Provider:
         return tuple(dict.fromkeys([*self.domains, *extra, *([base] if base else [])]))
 
     def matches(self, url: str) -> bool:
-        """Whether the URL belongs to this provider (by host)."""
+        """Whether the URL belongs to this provider (an http(s) URL on one of its hosts)."""
         host = host_of(url)
-        if not host:
+        if not host or not url.strip().lower().startswith(("http://", "https://")):
             return False
         if self.generic:
             allowed = self.settings.allowed_hosts

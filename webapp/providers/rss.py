@@ -50,6 +50,16 @@ def _local(element: etree._Element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
+def _text(element: etree._Element) -> str:
+    """The element's text content (unresolved entities left out), stripped."""
+    return str(element.xpath("string()")).strip()
+
+
+def feed_title(root: etree._Element) -> str | None:
+    """The channel/feed title."""
+    return next((_text(c) for c in root.iter() if _local(c) == "title" and _text(c)), None)
+
+
 def _item_candidates(item: etree._Element, base: str) -> list[tuple[str, str | None]]:
     """(URL, type) of an item's enclosures and links, enclosures first."""
     found: list[tuple[str, str | None]] = []
@@ -65,8 +75,8 @@ def _item_candidates(item: etree._Element, base: str) -> list[tuple[str, str | N
                 found.insert(0, (href, child.get("type")))
             elif href:
                 found.append((href, child.get("type")))
-            elif (child.text or "").strip():
-                found.append((child.text.strip(), None))
+            elif _text(child):
+                found.append((_text(child), None))
     return [(urljoin(base, url.strip()), kind) for url, kind in found]
 
 
@@ -103,7 +113,7 @@ class RssFeed(GenericProvider):
         items = [e for e in root.iter() if _local(e) in ("item", "entry")]
         links, torrents = [], 0
         for item in items:
-            title = next((c.text or "" for c in item if _local(c) == "title"), "").strip()
+            title = next((_text(c) for c in item if _local(c) == "title"), "")
             candidates = _item_candidates(item, page.url)
             media = [(u, k) for u, k in candidates if _is_media(u, k) and not _is_torrent(u, k)]
             if media:
@@ -117,16 +127,13 @@ class RssFeed(GenericProvider):
                               "items); torrent downloads are not supported yet, so use a "
                               "feed with direct video links.")
         episodes, season = episodes_from(links)
-        title = next((c.text for c in root.iter() if _local(c) == "title" and c.text), None)
-        return EpisodeList(episodes=episodes, season=season, title=title,
+        return EpisodeList(episodes=episodes, season=season, title=feed_title(root),
                            validators=validators)
 
     def anime_info(self, client: Any, key: str, lang: str) -> AnimeInfo:
         """The feed's own title."""
         page = self._fetch(client, key)
         root = parse_feed(page.content)
-        title = next((c.text.strip() for c in root.iter()
-                      if _local(c) == "title" and c.text and c.text.strip()), None)
         fallback = super().anime_info(client, key, lang)
-        return AnimeInfo(title=title or fallback.title, url=key, provider_id=self.id,
+        return AnimeInfo(title=feed_title(root) or fallback.title, url=key, provider_id=self.id,
                          langs=(lang,))
