@@ -119,3 +119,18 @@ def test_missing_segment_is_a_clear_error(http, tmp_path: Path) -> None:
     with serve(tree) as base, pytest.raises(DownloadError, match="404"):
         transfer(http, MediaSource(f"{base}/master.m3u8", kind="hls"), tmp_path / "4.part",
                  lambda *a: None, max_bytes=10**9, should_stop=lambda: False)
+
+
+def test_fragments_of_another_stream_are_not_reused(http, tmp_path: Path) -> None:
+    first_host, second_host = StaticTree(HLS), StaticTree(HLS)
+    part = tmp_path / "5.part"
+    calls: list[tuple] = []
+    with serve(first_host) as one, serve(second_host) as two:
+        with pytest.raises(Stopped):
+            transfer(http, MediaSource(f"{one}/master.m3u8", kind="hls"), part,
+                     lambda *a: calls.append(a), max_bytes=10**9,
+                     should_stop=lambda: len(calls) >= 2)
+        transfer(http, MediaSource(f"{two}/master.m3u8", kind="hls"), part,
+                 lambda *a: None, max_bytes=10**9, should_stop=lambda: False)
+    assert segments(second_host) == [
+        "/320x180/seg0.ts", "/320x180/seg1.ts", "/320x180/seg2.ts"]

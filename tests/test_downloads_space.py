@@ -95,3 +95,23 @@ def test_disk_full_while_writing_is_not_enough_space(small_disk, tmp_path) -> No
         out = subprocess.run([sys.executable, "-c", script, base], cwd=ROOT,
                              capture_output=True, text=True, timeout=60)
     assert out.stdout.startswith("NotEnoughSpace not enough space"), out.stderr
+
+
+def test_disk_filling_up_during_a_sized_transfer(small_disk) -> None:
+    """The size fits when the transfer starts; another writer then fills the tmpfs."""
+    if small_disk is None:
+        pytest.skip("cannot mount a tmpfs here")
+    data = DATA[: 3 * 1024 * 1024]
+    part = small_disk / ".partial" / "3.part"
+    filler = small_disk / "filler"
+
+    def progress(done: int, total: int | None, speed: float) -> None:
+        if not filler.exists():
+            with open(filler, "wb") as fh:  # takes what is left but ~1 MiB
+                fh.write(b"\0" * (2 * 1024 * 1024))
+
+    with serve(RangeFile(data)) as base:
+        with pytest.raises(NotEnoughSpace, match="not enough space"):
+            transfer(http(), MediaSource(f"{base}/ep.mp4"), part, progress,
+                     max_bytes=10**10, should_stop=lambda: False)
+    assert part.stat().st_size < len(data)

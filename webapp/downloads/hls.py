@@ -12,9 +12,11 @@ MP4; without it the file is kept as MPEG-TS (`.ts`). The result is moved to the 
 from __future__ import annotations
 
 import errno
+import json
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from yt_dlp.networking.exceptions import HTTPError
 from yt_dlp.utils import YoutubeDLError
@@ -105,12 +107,28 @@ def _translate(exc: BaseException, directory: Path, logger: QuietLogger,
     return DownloadError(f"HLS stream: {message}")
 
 
+def _prepare_workdir(workdir: Path, url: str) -> None:
+    """Keep fragments only if they are of the same stream (scheme, host, path)."""
+    marker = workdir / "source.json"
+    parts = urlsplit(url)
+    source = json.dumps([parts.scheme, parts.netloc, parts.path])
+    if workdir.exists():
+        try:
+            same = marker.read_text() == source
+        except OSError:
+            same = False
+        if not same:
+            shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    marker.write_text(source)
+
+
 def download_hls(client: HttpClient, media: MediaSource, part: Path,
                  progress: ProgressCallback, *, max_bytes: int, should_stop: StopCheck,
                  quality_preference: str = "auto") -> TransferResult:
     """Fetch the HLS stream `media` into `part` (resuming fragments from a previous run)."""
     workdir = work_dir(part)
-    workdir.mkdir(parents=True, exist_ok=True)
+    _prepare_workdir(workdir, media.url)
     logger = QuietLogger()
     hook = _Hook(progress, should_stop, max_bytes, part.parent)
     params = base_params(logger, media.headers, SOCKET_TIMEOUT)

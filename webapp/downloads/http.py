@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import urllib3
 
 from webapp.downloads.base import (
     DownloadError,
@@ -32,11 +31,18 @@ from webapp.downloads.base import (
     TooLarge,
     TransferResult,
 )
+from webapp.downloads.pump import (
+    CHUNK,
+    Pump,
+    ReadFailed,
+    WriteFailed,
+    copy_pump,
+    splice_pump,
+)
 from webapp.downloads.space import SPACE_ERRNOS, check_free_space, human_size, not_enough_space
 from webapp.hosts.base import MediaSource
 from webapp.http import FetchError, HttpClient, HttpStatusError
 
-CHUNK = 1024 * 1024
 MIN_VIDEO_BYTES = 64 * 1024
 TIMEOUT = (10.0, 60.0)
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/json",
@@ -106,6 +112,12 @@ class SpeedMeter:
         return self.speed
 
 
+def _same_resource(a: str, b: str) -> bool:
+    """Same scheme, host, port and path (query tokens of signed URLs may change)."""
+    pa, pb = urlsplit(a), urlsplit(b)
+    return (pa.scheme, pa.netloc, pa.path) == (pb.scheme, pb.netloc, pb.path)
+
+
 def _fetch_error(exc: FetchError) -> DownloadError:
     err = DownloadError(str(exc))
     err.retryable = exc.retryable
@@ -118,10 +130,28 @@ def _looks_like_html(head: bytes) -> bool:
         (sample.startswith(b"<") and b"<html" in sample)
 
 
-def _write_all(fd: int, view: memoryview) -> None:
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
+def discard_part(part: Path) -> None:
+    """Remove a part file and its metadata (its bytes are of no use)."""
+    part.unlink(missing_ok=True)
+    meta_path(part).unlink(missing_ok=True)
+
+
+def _pump_once(pump: Pump, part: Path, done: int, total: int | None) -> int:
+    """One chunk; a broken connection or a failed write becomes a DownloadError."""
+    try:
+        return pump()
+    except ReadFailed as exc:
+        raise DownloadError(
+            f"The connection broke after {human_size(done)} ({exc}); "
+            "the download will resume where it stopped.") from exc
+    except WriteFailed as exc:
+        cause = exc.__cause__
+        if isinstance(cause, OSError) and cause.errno in SPACE_ERRNOS:
+            raise not_enough_space(part.parent, None if total is None else total - done
+                                   ) from exc
+        err = DownloadError(f"Could not write {part}: {exc}.")
+        err.retryable = False
+        raise err from exc
 
 
 def _open_response(client: HttpClient, url: str, headers: dict[str, str]
@@ -174,8 +204,8 @@ def download_file(client: HttpClient, media: MediaSource, part: Path,
     for _attempt in range(2):  # a second pass only after a 416 on a part we cannot trust
         meta = _load_meta(part)
         have = part.stat().st_size if part.exists() else 0
-        if have and not meta:
-            have = 0  # a part file we know nothing about: start again
+        if have and not (meta and _same_resource(meta.get("url", ""), media.url)):
+            have = 0  # a part we know nothing about, or of another player's file: restart
         headers = {"Accept": "*/*", "Accept-Encoding": "identity", **media.headers}
         if have:
             headers["Range"] = f"bytes={have}-"
@@ -213,36 +243,36 @@ def _stream(resp: requests.Response, media: MediaSource, part: Path, meta: dict[
     buf = bytearray(CHUNK)
     meter = SpeedMeter()
     fd = os.open(part, os.O_WRONLY | os.O_CREAT, 0o644)
+    pump = copy_pump(resp, fd, buf)
+    close_splice: Any = None
     try:
         os.ftruncate(fd, offset)
         os.lseek(fd, offset, os.SEEK_SET)
-        raw = resp.raw
         while True:
             if should_stop():
                 raise Stopped("The download was cancelled.")
-            try:
-                n = raw.readinto(buf)
-            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-                raise DownloadError(
-                    f"The connection broke after {human_size(done)} ({type(exc).__name__}); "
-                    "the download will resume where it stopped.") from exc
+            n = _pump_once(pump, part, done, total)
             if not n:
                 break
-            if done == 0 and _looks_like_html(bytes(buf[:n])):
+            if done == 0 and _looks_like_html(bytes(buf[:min(n, 1024)])):
                 raise NotAVideo("not a video: the link answered a web page, not a file.")
+            if close_splice is None and total is not None:
+                spliced = splice_pump(resp, fd, TIMEOUT[1])
+                close_splice = False
+                if spliced is not None:
+                    pump, close_splice = spliced
             done += n
             if done > max_bytes:
                 raise TooLarge(f"The file is over the limit of {human_size(max_bytes)} "
                                "(MAX_FILE_SIZE_MB).")
-            try:
-                _write_all(fd, memoryview(buf)[:n])
-            except OSError as exc:
-                if exc.errno in SPACE_ERRNOS:
-                    raise not_enough_space(part.parent, (total or done) - done + n) from exc
-                raise
             progress(done, total, meter.update(done - offset))
+    except (NotAVideo, TooLarge):
+        discard_part(part)
+        raise
     finally:
         os.close(fd)
+        if close_splice:
+            close_splice()
     if total is not None and done != total:
         raise DownloadError(f"The server sent {human_size(done)} of {human_size(total)} "
                             "and closed the connection; the download will resume.")

@@ -47,6 +47,7 @@ class ProgressReporter:
         self._quiet_until = 0.0
         self._last_write: float | None = None
         self._last: tuple[int, int | None, float] = (0, None, 0.0)
+        self._written: tuple[int, int | None, float] | None = None
 
     def set_player(self, player: str) -> None:
         """Name the player being tried now (shown next to the progress bar)."""
@@ -68,7 +69,8 @@ class ProgressReporter:
 
     def finish(self) -> None:
         """Write the last figures unthrottled (the bar ends where the transfer ended)."""
-        self._write(*self._last)
+        if self._written != self._last:
+            self._write(*self._last)
 
     def clear(self) -> None:
         """Remove the hash (the download is over; the database has the outcome)."""
@@ -93,6 +95,7 @@ class ProgressReporter:
             pipe.expire(self.key, self.ttl)
             pipe.execute()
             self.writes += 1
+            self._written = (done, total, speed)
         except redis.RedisError as exc:
             self.failures += 1
             self._quiet_until = self.clock() + self.pause_after_error

@@ -125,13 +125,15 @@ class EmbedHost(Host):
         raise NotImplementedError
 
     def media(self, page: Page, url: str, *, referer: str | None = None,
-              quality: str | None = None) -> MediaSource:
-        """A MediaSource for `url` (relative to the page) with Referer/Origin of the page."""
+              origin: bool = True) -> MediaSource:
+        """A MediaSource for `url` (relative to the page) with the page's Referer (and
+        Origin, which players send for HLS requests)."""
         absolute = urljoin(page.url, url)
-        origin = origin_of(page.url)
-        return MediaSource(url=absolute, kind=media_kind(absolute), quality=quality,
-                           host=self.id,
-                           headers={"Referer": referer or origin + "/", "Origin": origin})
+        headers = {"Referer": referer or origin_of(page.url) + "/"}
+        if origin:
+            headers["Origin"] = origin_of(page.url)
+        return MediaSource(url=absolute, kind=media_kind(absolute), host=self.id,
+                           headers=headers)
 
     def no_media(self, page: Page) -> HostError:
         """The error for a page without a video: gone, or a layout we do not know."""

@@ -38,4 +38,4 @@ class Sibnet(EmbedHost):
         path = sibnet_video_path(page.text)
         if not path:
             raise self.no_media(page)
-        return self.media(page, path, referer=page.url)
+        return self.media(page, path, referer=page.url, origin=False)
