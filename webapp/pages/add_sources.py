@@ -70,10 +70,20 @@ def add_options(url: str, provider_id: str, title: str = "") -> AddOptions:
         options.poster_image, options.synopsis = info.poster_image, info.synopsis
         options.genres = info.genres
         if not direct:
-            options.choices = [(season_url, label) for label, season_url in info.seasons]
+            options.choices = [(season_url, _season_label(label, season_url, provider.id))
+                               for label, season_url in info.seasons]
     if direct:
         options.choices = [(url, "")]
     return options
+
+
+def _season_label(label: str, url: str, provider_id: str) -> str:
+    """`Saison 1 · VOSTFR`: the site's label with the language the URL carries."""
+    try:
+        _p, normalised = get_registry().resolve(url, provider_id, None)
+    except UrlError:
+        return label
+    return f"{label} · {normalised.lang.upper()}"
 
 
 def current_episode(url: str, provider_id: str | None, lang: str | None) -> float:

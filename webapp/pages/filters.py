@@ -27,6 +27,15 @@ def ago(value: datetime | str | None, now: datetime | None = None) -> str:
     return ""  # unreachable
 
 
+def until(value: datetime | None) -> str:
+    """When something is due: `in 3 h`, or `due now` once the time has passed."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return "due now" if value <= datetime.now(UTC) else ago(value)
+
+
 def filesize(value: int | float | None) -> str:
     """Bytes in a readable unit: `734.0 MB`."""
     if value is None:
@@ -70,6 +79,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.add_template_filter(ago, "ago")
+    app.add_template_filter(until, "until")
     app.add_template_filter(filesize, "filesize")
     app.add_template_filter(duration, "duration")
     app.add_template_filter(episode, "episode")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template, request, url_for
+from flask import current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -19,7 +19,8 @@ def bell_context() -> dict[str, object]:
     def count() -> int:
         return unread_count(current_user.id) if current_user.is_authenticated else 0
 
-    return {"bell_count": count, "bell_poll_seconds": BELL_POLL_SECONDS}
+    seconds = current_app.config.get("BELL_POLL_SECONDS", BELL_POLL_SECONDS)
+    return {"bell_count": count, "bell_poll_seconds": seconds}
 
 
 @bp.get("/notifications/bell")

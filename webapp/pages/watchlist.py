@@ -82,4 +82,7 @@ def watchlist() -> Response:
     """The watchlist; htmx requests get only the results (search as you type, pages)."""
     filters = Filters.from_values(request.args)
     context = listing(filters) if is_htmx() else _page_context(filters)
-    return page_or_fragment("watchlist/page.html", "watchlist/_results.html", **context)
+    resp = page_or_fragment("watchlist/page.html", "watchlist/_results.html", **context)
+    if is_htmx():
+        resp.headers["HX-Push-Url"] = context["filters"].url()  # tidy, shareable address
+    return resp
