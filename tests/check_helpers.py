@@ -77,9 +77,20 @@ def downloads(item_id: str) -> list[tuple[float, str]]:
     return [(d.episode, d.status) for d in rows]
 
 
+class BurstWorker(SimpleWorker):
+    """RQ's SimpleWorker without its command channel (stopping its listener thread costs a
+    second per burst; burst tests send no commands)."""
+
+    def subscribe(self) -> None:
+        """No pub/sub listener."""
+
+    def unsubscribe(self) -> None:
+        """No pub/sub listener."""
+
+
 def run_worker(redis_conn: Any) -> None:
-    """Run every queued check job with RQ's SimpleWorker in burst mode."""
-    SimpleWorker([Queue("checks", connection=redis_conn)], connection=redis_conn).work(
+    """Run every queued check job with a SimpleWorker in burst mode."""
+    BurstWorker([Queue("checks", connection=redis_conn)], connection=redis_conn).work(
         burst=True)
     db.session.remove()
 

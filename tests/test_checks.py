@@ -18,7 +18,7 @@ from webapp.checks import (
     run_item_check,
     run_source_check,
 )
-from webapp.checks.runs import lock_key, redis_now
+from webapp.checks.runs import lock_key, mark_manual, redis_now
 from webapp.extensions import db
 
 
@@ -104,6 +104,7 @@ def test_a_manual_check_joins_the_fetch_running_when_it_was_asked(ctx, fixture_s
     deadline = time.monotonic() + 5
     while not redis_conn.exists(lock_key(source_id)) and time.monotonic() < deadline:
         time.sleep(0.005)
+    mark_manual(redis_conn, [(item_id, source_id)])    # what enqueueing the job does
     requested_at = redis_now(redis_conn)
     result = run_item_check(item_id, requested_at)     # waits for the lock, then reuses
     thread.join(10)

@@ -122,13 +122,13 @@ def test_only_episodes_above_last_downloaded_are_wanted(ctx, fixture_site, redis
     assert view["result"]["downloads_queued"] == [3, 4]
 
 
-@pytest.mark.parametrize("misbehave, kind", [
-    (lambda site, path: site.break_layout(path), "layout changed"),
-    (lambda site, path: site.challenge(path), "anti-bot"),
-    (lambda site, path: site.slow(path, 1.5), "unreachable"),
+@pytest.mark.parametrize("misbehave, kind, retry_in", [
+    (lambda site, path: site.break_layout(path), "layout changed", timedelta(hours=6)),
+    (lambda site, path: site.challenge(path), "anti-bot", timedelta(minutes=15)),
+    (lambda site, path: site.slow(path, 1.0), "unreachable", timedelta(minutes=15)),
 ])
 def test_a_failure_keeps_last_good_state_and_says_why(ctx, fixture_site, redis_conn,
-                                                      misbehave, kind):
+                                                      misbehave, kind, retry_in):
     bad_url = new_show(fixture_site, "bad", episodes=2)
     good_url = new_show(fixture_site, "good", episodes=2)
     uid = add_user("ann")
@@ -144,7 +144,7 @@ def test_a_failure_keeps_last_good_state_and_says_why(ctx, fixture_site, redis_c
     failed = item(bad)
     assert failed.last_episode_available == 2 and len(downloads(bad)) == 2
     assert kind in failed.last_error.lower()
-    assert failed.next_check_at - before < timedelta(hours=1)    # retried soon, backoff
+    assert abs(failed.next_check_at - before - retry_in) < timedelta(seconds=30)
     assert source(failed.source_id).consecutive_failures == 1
     assert source(failed.source_id).last_error == failed.last_error
     fine = item(good)

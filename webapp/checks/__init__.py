@@ -31,7 +31,7 @@ from webapp.checks.runs import (
 from webapp.checks.status import job_view, wait_for_job
 from webapp.extensions import db, get_queue, get_redis
 from webapp.models import UserSettings, WatchlistItem
-from webapp.timeutil import utcnow
+from webapp.timeutil import precise_utcnow
 
 CHECK_QUEUE = "checks"
 SOURCE_JOB = "workers.checks.check_source_job"
@@ -105,7 +105,7 @@ def items_to_check(user_id: int, *, force: bool = False) -> list[tuple[str, int]
             .where(WatchlistItem.user_id == user_id, checkable_condition()))
     if not force:
         stmt = stmt.where(or_(WatchlistItem.next_check_at.is_(None),
-                              WatchlistItem.next_check_at <= utcnow()))
+                              WatchlistItem.next_check_at <= precise_utcnow()))
     return [(row.id, row.source_id) for row in db.session.execute(stmt)]
 
 

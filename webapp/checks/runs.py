@@ -44,7 +44,7 @@ def manual_key(source_id: int) -> str:
 
 
 def run_key(source_id: int) -> str:
-    """The last run of the source: its times and the results of the items it counted for."""
+    """The last run of the source: its times, and results for the manual checks of it."""
     return f"check:run:{int(source_id)}"
 
 
@@ -76,11 +76,18 @@ def _last_run(r: redis.Redis, source_id: int, item_id: str | None) -> tuple[dict
     return (json.loads(meta) if meta else {}), (json.loads(result) if result else None)
 
 
-def _store_run(r: redis.Redis, outcome: CheckOutcome, started: float) -> None:
+def _store_run(r: redis.Redis, outcome: CheckOutcome, started: float,
+               asked: set[str]) -> None:
+    """Keep the run's times, and the results of the items manual checks asked for.
+
+    `asked` are the items taken from the manual set at the start; items added to it while
+    the run went on are kept too: their jobs were asked for before it finished.
+    """
+    asked = asked | {m.decode() for m in r.smembers(manual_key(outcome.source_id))}
     meta = {"started": started, "finished": redis_now(r), "summary": outcome.summary()}
     mapping = {META: json.dumps(meta)}
     mapping.update({item_id: json.dumps(outcome.results[item_id])
-                    for item_id in outcome.checked if item_id in outcome.results})
+                    for item_id in asked & outcome.checked if item_id in outcome.results})
     key = run_key(outcome.source_id)
     with r.pipeline() as pipe:
         pipe.delete(key)
@@ -113,11 +120,12 @@ def _run(source_id: int, item_id: str | None, requested_at: float | None) -> tup
                 return meta, None
             if item_id is not None and result is not None \
                     and meta.get("finished", 0) >= requested_at:
+                r.srem(manual_key(source_id), item_id)
                 return meta, result
         started = redis_now(r)
         manual = _take_manual(r, source_id) | ({item_id} if item_id else set())
         outcome = EpisodeChecker().check_source(source_id, manual_item_ids=manual)
-        _store_run(r, outcome, started)
+        _store_run(r, outcome, started, manual)
     finally:
         try:
             lock.release()
