@@ -5,25 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify
-from pydantic import BaseModel
 
 from webapp.api import api, current_user_id
 from webapp.scheduler import AutoDownloadScheduler
+from webapp.schemas import COMMON_ERROR_RESPONSES, ResponseModel, WatchlistSettings
 
-TAGS = [{"name": "scheduler"}]
 
-
-class SchedulerStatus(BaseModel):
+class SchedulerStatus(ResponseModel):
     """Whether this user's automatic checks run, and when the next one is due."""
 
     running: bool
     enabled: bool
     scheduler_alive: bool
     next_run: str | None
-    settings: dict[str, Any]
+    settings: WatchlistSettings
 
 
-RESPONSES: dict[int | str, Any] = {200: SchedulerStatus}
+RESPONSES: dict[int | str, Any] = {200: SchedulerStatus, **COMMON_ERROR_RESPONSES}
 
 
 @api.get("/watchlist/scheduler/status", responses=RESPONSES)
