@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.fixtures.hosts.servers import RangeFile, serve
+from tests.fixtures.hosts.servers import FIXTURES, RangeFile, StaticTree, serve
 from webapp.downloads import NotEnoughSpace, check_free_space, transfer
 from webapp.hosts.base import MediaSource
 from webapp.http import HttpClient
@@ -115,3 +115,18 @@ def test_disk_filling_up_during_a_sized_transfer(small_disk) -> None:
             transfer(http(), MediaSource(f"{base}/ep.mp4"), part, progress,
                      max_bytes=10**10, should_stop=lambda: False)
     assert part.stat().st_size < len(data)
+
+
+def test_hls_download_larger_than_the_free_space_stops_early(small_disk) -> None:
+    """HLS sizes are unknown up front: after the first fragment, yt-dlp's size estimate
+    is checked against the free space, so a full disk fails early and clearly."""
+    if small_disk is None:
+        pytest.skip("cannot mount a tmpfs here")
+    filler = small_disk / "filler"
+    with open(filler, "wb") as fh:  # leave ~40 KB: less than one variant's segments
+        fh.write(b"\0" * (4 * 1024 * 1024 - 40 * 1024))
+    part = small_disk / ".partial" / "4.part"
+    with serve(StaticTree(FIXTURES / "hls")) as base:
+        with pytest.raises(NotEnoughSpace, match="not enough space"):
+            transfer(http(), MediaSource(f"{base}/master.m3u8", kind="hls"), part,
+                     lambda *a: None, max_bytes=10**10, should_stop=lambda: False)

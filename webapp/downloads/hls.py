@@ -104,6 +104,8 @@ def _translate(exc: BaseException, directory: Path, logger: QuietLogger,
         err.retryable = False
         return err
     message = (logger.errors[-1] if logger.errors else str(exc)).removeprefix("ERROR: ")
+    if "No space left on device" in message:  # e.g. ffmpeg's remux
+        return not_enough_space(directory, None)
     return DownloadError(f"HLS stream: {message}")
 
 
