@@ -244,3 +244,19 @@ def test_from_config_reads_the_spec_names():
     assert client.limiter.interval == 0.25
     guard_url("http://10.2.3.4/", allow_private=client.policy)
     assert "nas.lan" in client.policy.hosts
+
+
+def test_redis_down_falls_back_to_in_process_pacing(fixture_site):
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    from tests.conftest import free_port
+
+    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2, socket_timeout=0.2,
+                       retry=Retry(NoBackoff(), 0))
+    client = HttpClient(dead, allow_private="127.0.0.0/8", rate_per_host=20)
+    for _ in range(3):
+        assert client.fetch_page(fixture_site.url_for("/dir/python/show/")).status == 200
+    times = [r.at for r in fixture_site.requests_for("/dir/python/show/")]
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.035

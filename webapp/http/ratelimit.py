@@ -20,6 +20,7 @@ import redis
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "ratelimit:host:"
+REDIS_RETRY_AFTER_SECONDS = 15.0  # after a Redis failure, pace in-process this long
 
 # KEYS[1] host key; ARGV[1] interval (s); ARGV[2] earliest start from now (s).
 # Returns the seconds to wait before the reserved slot, as a string (floats survive).
@@ -46,13 +47,16 @@ class HostRateLimiter:
         self._script = redis_client.register_script(RESERVE_SCRIPT) if redis_client else None
         self._lock = threading.Lock()
         self._local_next: dict[str, float] = {}
+        self._redis_down_until = 0.0
 
     def _reserve(self, host: str, interval: float, delay: float) -> float:
-        if self._script is not None:
+        if self._script is not None and time.monotonic() >= self._redis_down_until:
             try:
                 return float(self._script(keys=[KEY_PREFIX + host], args=[interval, delay]))
             except redis.RedisError as exc:
-                log.warning("rate limit through Redis failed (%s); pacing in-process", exc)
+                self._redis_down_until = time.monotonic() + REDIS_RETRY_AFTER_SECONDS
+                log.warning("rate limit through Redis failed (%s); pacing in-process for "
+                            "%.0f s", exc, REDIS_RETRY_AFTER_SECONDS)
         with self._lock:
             now = time.monotonic()
             slot = max(self._local_next.get(host, 0.0), now + delay)

@@ -1,7 +1,7 @@
 """Search across the providers that can search, in parallel, failures kept apart.
 
-Each provider runs in its own thread with a search-sized HTTP client (one retry, short
-timeouts) and the whole search has a deadline, so a dead site costs seconds, not minutes.
+Each provider runs in its own thread with a search-sized HTTP client (no retries, short
+timeouts: a person is waiting) and the whole search has a deadline, so a dead site costs seconds, not minutes.
 A provider whose site did not answer is remembered in Redis for a few minutes
 (`provider:down:<id>`) and skipped meanwhile; GET /api/providers shows it as not enabled.
 """
@@ -37,9 +37,9 @@ class SearchOutcome:
 
 
 def search_client(config: Mapping[str, Any], redis: Any) -> HttpClient:
-    """An HttpClient for interactive search: at most one retry, timeouts of a few seconds."""
+    """An HttpClient for interactive search: no retries, timeouts of a few seconds."""
     client = HttpClient.from_config(config, redis)
-    client.retries = min(client.retries, 1)
+    client.retries = 0
     client.timeout = (min(client.timeout[0], 5.0), min(client.timeout[1], 10.0))
     client.max_retry_after = min(client.max_retry_after, 5.0)
     return client
