@@ -64,7 +64,9 @@ def test_place_file_moves_and_adopts_identical_file(tmp_path: Path) -> None:
     part = lib / ".partial" / "1.part"
     part.parent.mkdir(parents=True)
     part.write_bytes(b"a" * 5000)
+    (lib / ".partial" / "1.part.meta").write_text("{}")
     assert place_file(part, final) == final and not part.exists()
+    assert list((lib / ".partial").iterdir()) == []
     inode = final.stat().st_ino
     again = lib / ".partial" / "2.part"
     again.write_bytes(b"a" * 5000)

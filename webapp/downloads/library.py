@@ -130,13 +130,16 @@ def place_file(part: Path, final: Path) -> Path:
     """Move a finished part file to `final` durably and return where it now is.
 
     An identical file already at `final` is adopted (the part file is removed); a
-    different one is never overwritten: the new file gets a " (2)" style name.
+    different one is never overwritten: the new file gets a " (2)" style name. The
+    part's resume metadata and HLS fragments are removed too.
     """
+    from webapp.downloads import discard_partial
+
     part, final = Path(part), Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     if final.exists():
         if same_content(part, final):
-            part.unlink()
+            discard_partial(part)
             return final
         final = _free_name(final)
     _fsync_file(part)
@@ -150,6 +153,6 @@ def place_file(part: Path, final: Path) -> Path:
         shutil.copyfile(part, tmp)
         _fsync_file(tmp)
         os.replace(tmp, final)
-        part.unlink()
+    discard_partial(part)
     _fsync_dir(final.parent)
     return final
