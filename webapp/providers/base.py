@@ -18,8 +18,31 @@ Recognising URLs
 `example_urls` are URLs the provider must recognise and no other provider may; the
 registry test runs them all.
 
-Fetching and parsing (search, anime info, episodes, players) are added by the provider
-modules; see each module's docstring.
+Fetching (every request goes through the `client`, a webapp.http.HttpClient)
+    `fetch_episodes(client, key, lang, conditional)` fetches the source once — one
+    request when nothing changed: the `Conditional` validators stored on the source are
+    sent, and a 304 gives `EpisodeList(not_modified=True)` without parsing. Otherwise it
+    lists every released episode in number order (placeholders of unreleased episodes
+    never count), each with its players in the site's order, the season number for
+    library names, the title as the site gives it, and the new validators.
+    `search(client, query)` (when `can_search`) and `anime_info(client, key, lang)` give
+    `AnimeInfo`. `page_hosts()` are the hosts pages may come from (the URL guard of
+    webapp.http refuses others and private addresses).
+
+Players
+    `Player.kind` is "embed" (an embed page on a video host, resolved by webapp.hosts),
+    "file" (a direct HTTP file), "hls" (a playlist) or "page": an episode page of the
+    provider itself that lists the real players (neko-sama; anime-ultime when its playlist
+    lacks an episode), turned into them at download time by `expand_player(client,
+    player)`; find the provider with `registry.for_url(player.url)`.
+
+Failures
+    Never an empty result for a page that failed: raise a `ProviderError` subclass with a
+    sentence for a person — `SiteUnreachable` (timeouts, refused, 5xx, 429; retryable),
+    `SiteBlocked` (anti-bot challenge, 403, HTML where JS was expected; retryable),
+    `LayoutChanged` (the page no longer has the expected shape), `AnimeRemoved` (404/410),
+    `Unsupported` (e.g. a torrent-only feed), `FetchFailed` (URL refused by the guard, page
+    too large, endless redirects). webapp.providers.fetching maps HTTP errors to these.
 """
 
 from __future__ import annotations
@@ -27,6 +50,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
+
+from webapp.providers.model import (
+    AnimeInfo,
+    AnimeRemoved,
+    Conditional,
+    Episode,
+    EpisodeList,
+    FetchFailed,
+    LayoutChanged,
+    Player,
+    ProviderError,
+    SiteBlocked,
+    SiteMoved,
+    SiteUnreachable,
+    Unsupported,
+)
+
+__all__ = [
+    "AnimeInfo", "AnimeRemoved", "Conditional", "Episode", "EpisodeList", "FetchFailed",
+    "LayoutChanged", "NormalisedUrl", "Player", "Provider", "ProviderError",
+    "ProviderSettings", "SiteBlocked", "SiteMoved", "SiteUnreachable", "Unsupported",
+    "UrlError", "check_http_url", "host_matches", "host_of", "origin_of",
+]
 
 
 class UrlError(ValueError):
@@ -170,139 +216,3 @@ class Provider:
                 f"This URL is not on {self.name} (known domains: "
                 f"{', '.join(self.known_domains())}).")
         return url
-
-
-# --- fetching and parsing: the data a provider returns ------------------------------------
-
-
-class ProviderError(Exception):
-    """A provider could not do what was asked; `str(exc)` is a sentence for a person."""
-
-    kind = "error"
-    retryable = False
-
-
-class SiteUnreachable(ProviderError):
-    """The site did not answer (DNS, connection refused, timeout, 5xx)."""
-
-    kind = "unreachable"
-    retryable = True
-
-
-class SiteBlocked(ProviderError):
-    """An anti-bot/challenge page (Cloudflare "Just a moment", 403 WAF) came back instead."""
-
-    kind = "blocked"
-    retryable = True
-
-
-class LayoutChanged(ProviderError):
-    """The page no longer has the shape the parser expects (never reported as 0 episodes)."""
-
-    kind = "layout_changed"
-
-
-class AnimeRemoved(ProviderError):
-    """The anime (or this language/season) is gone from the site (404/410)."""
-
-    kind = "removed"
-
-
-class Unsupported(ProviderError):
-    """Something the provider recognises but cannot handle (e.g. torrent-only feed items)."""
-
-    kind = "unsupported"
-
-
-class FetchFailed(ProviderError):
-    """The page may not or cannot be fetched: URL refused, too large, endless redirects."""
-
-    kind = "fetch_failed"
-
-
-class SiteMoved(FetchFailed):
-    """The site redirected to a host outside its known ones; `location` is where."""
-
-    kind = "moved"
-
-    def __init__(self, message: str, location: str) -> None:
-        super().__init__(message)
-        self.location = location
-
-
-@dataclass(frozen=True)
-class Player:
-    """One way to get an episode: an embed page on a video host, or a direct file/HLS URL.
-
-    `kind` is "embed" (resolve through webapp.hosts), "file" (direct HTTP file), "hls", or
-    "page": a provider's episode page that lists the real players (neko-sama), turned
-    into them by `registry.for_url(url).expand_player(client, player)` at download time.
-    `headers` are extra request headers the URL needs (e.g. a Referer).
-    """
-
-    url: str
-    kind: str = "embed"
-    quality: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()
-    label: str | None = None
-
-    def to_dict(self) -> dict:
-        return {"url": self.url, "kind": self.kind, "quality": self.quality,
-                "headers": dict(self.headers), "label": self.label}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Player:
-        return cls(url=data["url"], kind=data.get("kind", "embed"),
-                   quality=data.get("quality"),
-                   headers=tuple(sorted((data.get("headers") or {}).items())),
-                   label=data.get("label"))
-
-
-@dataclass(frozen=True)
-class Episode:
-    """An episode a source lists now (released: placeholders are never included)."""
-
-    number: float
-    players: tuple[Player, ...]
-    title: str | None = None
-    special: bool = False
-
-
-@dataclass(frozen=True)
-class AnimeInfo:
-    """What the site says about an anime (for search results, detail pages and names)."""
-
-    title: str
-    url: str
-    provider_id: str
-    alt_titles: tuple[str, ...] = ()
-    poster_image: str | None = None
-    synopsis: str | None = None
-    genres: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
-    seasons: tuple[tuple[str, str], ...] = ()  # (label, url)
-
-
-@dataclass(frozen=True)
-class Conditional:
-    """Validators from the previous fetch, sent as If-None-Match / If-Modified-Since."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass(frozen=True)
-class EpisodeList:
-    """The result of fetching one source.
-
-    `not_modified` is True when the server answered 304 to a conditional request: then
-    `episodes` is empty and means nothing (keep what the database has). Otherwise
-    `episodes` is every released episode, in number order. `season` is the season number
-    for library names (0 for films/OAVs/specials, 1 when the site has no seasons).
-    """
-
-    episodes: tuple[Episode, ...] = ()
-    not_modified: bool = False
-    title: str | None = None
-    season: int = 1
-    validators: Conditional = Conditional()

@@ -1,7 +1,8 @@
 """Search across the providers that can search, in parallel, failures kept apart.
 
 Each provider runs in its own thread with a search-sized HTTP client (no retries, short
-timeouts: a person is waiting) and the whole search has a deadline, so a dead site costs seconds, not minutes.
+timeouts: a person is waiting) and the whole search has a deadline, so a dead site costs
+seconds, not minutes.
 A provider whose site did not answer is remembered in Redis for a few minutes
 (`provider:down:<id>`) and skipped meanwhile; GET /api/providers shows it as not enabled.
 """
