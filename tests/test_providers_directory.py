@@ -148,3 +148,17 @@ def test_external_entities_are_never_resolved(fixture_site, site_client, site_re
         site_client, fixture_site.url_for("/feeds/xxe.xml"), "any")
     assert [e.number for e in listed.episodes] == [1]
     assert "root:" not in (listed.title or "") + (listed.episodes[0].players[0].label or "")
+
+
+def test_oversized_and_private_pages_are_clear_errors(fixture_site, site_client, site_registry,
+                                                      redis_conn):
+    from webapp.http import HttpClient
+    from webapp.providers.base import FetchFailed
+
+    directory = site_registry.get("directory")
+    fixture_site.huge_page("/dir/huge/", 50 * 1024 * 1024)
+    with pytest.raises(FetchFailed, match="larger than 5 MB"):
+        directory.fetch_episodes(site_client, fixture_site.url_for("/dir/huge/"), "any")
+    no_private = HttpClient(redis_conn, rate_per_host=0)  # ALLOW_PRIVATE_HOSTS unset
+    with pytest.raises(FetchFailed, match="private or local address"):
+        directory.fetch_episodes(no_private, fixture_site.url_for("/dir/nginx/frieren/"), "any")

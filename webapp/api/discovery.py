@@ -70,7 +70,7 @@ def list_providers() -> Response:
             "id": provider.id, "name": provider.name,
             "domains": list(provider.settings.allowed_hosts if generic
                             else provider.known_domains()),
-            "base_url": None if generic else provider.base_url,
+            "base_url": None if generic else provider.current_base_url(),
             "langs": list(provider.langs), "can_search": provider.can_search,
             "enabled": not is_down(redis, provider.id),
         })

@@ -158,6 +158,10 @@ class Provider:
         """Where the site is fetched from now (configured, else the default)."""
         return (self.settings.base_url or self.default_base_url).rstrip("/")
 
+    def current_base_url(self) -> str:
+        """The base URL pages are fetched from now (a resolved one where the site moves)."""
+        return self.base_url
+
     def known_domains(self) -> tuple[str, ...]:
         """Every domain accepted for this provider: built-in, mirrors, the base URL's host."""
         extra = [host_of(m) or m.lower() for m in self.settings.mirrors]

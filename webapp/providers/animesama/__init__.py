@@ -92,6 +92,12 @@ class AnimeSama(Provider):
         extra = [host_of(self._resolved[0])] if self._resolved else []
         return tuple(dict.fromkeys([*self.known_domains(), *extra]))
 
+    def current_base_url(self) -> str:
+        """The last resolved base URL (within its hour), else the configured/default one."""
+        if self._resolved and self._resolved[1] > time.monotonic():
+            return self._resolved[0]
+        return self.base_url
+
     def _adopt(self, origin: str) -> str:
         self._resolved = (origin.rstrip("/"), time.monotonic() + BASE_TTL_SECONDS)
         return self._resolved[0]
