@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from flask import Response, current_app
+from flask import Response
 from flask_openapi3 import Tag
 from pydantic import BaseModel, ConfigDict, RootModel, StringConstraints
 
@@ -13,8 +13,9 @@ from webapp.api import api
 from webapp.api.responses import json_response
 from webapp.errors import ApiError
 from webapp.extensions import get_redis
+from webapp.http import get_search_client
 from webapp.providers import get_registry
-from webapp.providers.search import is_down, search_all, search_client
+from webapp.providers.search import is_down, search_all
 
 TAGS = [Tag(name="discovery")]
 
@@ -88,11 +89,7 @@ def search(query: SearchQuery) -> Response:
             searchable = ", ".join(p.id for p in registry.providers if p.can_search)
             raise ApiError(422, f"{query.provider_id!r} {reason}.", [{
                 "field": "provider_id", "message": f"must be one of {searchable}"}])
-    client = current_app.extensions.get("search_http_client")
-    if client is None:
-        client = search_client(current_app.config, get_redis())
-        current_app.extensions["search_http_client"] = client
-    outcome = search_all(registry, client, get_redis(), query.q, query.provider_id)
+    outcome = search_all(registry, get_search_client(), get_redis(), query.q, query.provider_id)
     headers = {"X-Search-Errors": json.dumps(outcome.errors)} if outcome.errors else None
     return json_response(outcome.results, headers=headers)
 

@@ -42,9 +42,23 @@ def get_http_client() -> HttpClient:
     return client
 
 
+def get_search_client() -> HttpClient:
+    """The current app's HttpClient for interactive search (no retries, short timeouts)."""
+    from flask import current_app
+
+    from webapp.extensions import get_redis
+    from webapp.providers.search import search_client
+
+    client = current_app.extensions.get("search_http_client")
+    if client is None:
+        client = search_client(current_app.config, get_redis())
+        current_app.extensions["search_http_client"] = client
+    return client
+
+
 __all__ = [
     "USER_AGENT", "ConnectionFailed", "FetchError", "FetchTimeout", "HttpClient",
     "HttpStatusError", "Page", "RedirectRejected", "ResponseTooLarge", "TooManyRedirects",
-    "UrlRejected", "decode_text", "get_http_client", "guard_url", "is_public",
+    "UrlRejected", "decode_text", "get_http_client", "get_search_client", "guard_url", "is_public",
     "parse_retry_after", "private_policy",
 ]

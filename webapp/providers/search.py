@@ -1,10 +1,10 @@
 """Search across the providers that can search, in parallel, failures kept apart.
 
-Each provider runs in its own thread with a search-sized HTTP client (no retries, short
-timeouts: a person is waiting) and the whole search has a deadline, so a dead site costs
-seconds, not minutes.
-A provider whose site did not answer is remembered in Redis for a few minutes
-(`provider:down:<id>`) and skipped meanwhile; GET /api/providers shows it as not enabled.
+Each provider runs in its own thread with the search HTTP client
+(webapp.http.get_search_client: no retries, short timeouts, a person is waiting) and the
+whole search has a deadline, so a dead site costs seconds, not minutes. A provider whose
+site did not answer is remembered in Redis for a few minutes (`provider:down:<id>`) and
+skipped meanwhile; GET /api/providers shows it as not enabled.
 """
 
 from __future__ import annotations
