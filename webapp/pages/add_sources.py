@@ -11,13 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app
-
 from webapp.extensions import get_redis
-from webapp.http import FetchError, get_http_client
+from webapp.http import FetchError, get_http_client, get_search_client
 from webapp.providers import UrlError, get_registry
 from webapp.providers.base import ProviderError
-from webapp.providers.search import search_all, search_client
+from webapp.providers.search import search_all
 
 
 def search(query: str, provider_id: str | None) -> tuple[list[dict[str, Any]], list[dict]]:
@@ -25,11 +23,7 @@ def search(query: str, provider_id: str | None) -> tuple[list[dict[str, Any]], l
     registry = get_registry()
     if provider_id is not None and registry.get(provider_id) is None:
         provider_id = None
-    client = current_app.extensions.get("search_http_client")
-    if client is None:
-        client = search_client(current_app.config, get_redis())
-        current_app.extensions["search_http_client"] = client
-    outcome = search_all(registry, client, get_redis(), query, provider_id)
+    outcome = search_all(registry, get_search_client(), get_redis(), query, provider_id)
     return outcome.results, outcome.errors
 
 

@@ -32,7 +32,7 @@ def redis_available() -> bool:
 def checking_sources(source_ids: Iterable[int]) -> set[int]:
     """The sources among `source_ids` whose check is running now (empty when Redis is down)."""
     ids = list(dict.fromkeys(source_ids))
-    if not ids or not redis_available():
+    if not ids or g.get("redis_up") is False:
         return set()
     try:
         pipe = get_redis().pipeline(transaction=False)
@@ -41,6 +41,7 @@ def checking_sources(source_ids: Iterable[int]) -> set[int]:
         found = pipe.execute()
     except redis.RedisError as exc:
         log.warning("cannot read running checks: %s", exc)
+        g.redis_up = False
         return set()
     return {source_id for source_id, exists in zip(ids, found, strict=True) if exists}
 
