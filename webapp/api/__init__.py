@@ -9,13 +9,15 @@ from werkzeug.exceptions import HTTPException
 from webapp.auth.tokens import authenticate_token
 from webapp.errors import ApiError, error_response
 from webapp.extensions import csrf
+from webapp.schemas import COMMON_ERROR_RESPONSES
 
 API_SECURITY = [{"bearer": []}, {"apiKey": []}]
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 LARGE_BODY_ENDPOINTS = {"api.import_watchlist"}
 PUBLIC_ENDPOINTS = {"api.openapi_json"}
 
-api = APIBlueprint("api", __name__, url_prefix="/api", abp_security=API_SECURITY)
+api = APIBlueprint("api", __name__, url_prefix="/api", abp_security=API_SECURITY,
+                   abp_responses=COMMON_ERROR_RESPONSES)
 
 
 def _presented_token() -> str | None:
@@ -98,7 +100,14 @@ def _handle_http_error(exc: HTTPException) -> Response | HTTPException:
 
 def register_api(app: Flask) -> None:
     """Attach every API endpoint, its error handling, and the /api/openapi.json alias."""
-    from webapp.api import meta, notifications, scheduler, watchlist  # noqa: F401  (routes)
+    from webapp.api import (  # noqa: F401  (register routes)
+        checks,
+        discovery,
+        downloads,
+        notifications,
+        scheduler,
+        watchlist,
+    )
 
     csrf.exempt(api)  # the API takes bearer tokens only, never the session cookie
     app.register_api(api)

@@ -1,0 +1,137 @@
+"""Export and import of a user's watchlist (SPEC §4 "Backup"); import is idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.errors import ApiError
+from webapp.extensions import db
+from webapp.models import Source, UserSettings, WatchlistItem
+from webapp.schemas import (
+    EXPORT_ITEM_FIELDS,
+    ImportItem,
+    WatchlistImport,
+    WatchlistItemCreate,
+    episode_number,
+    settings_to_dict,
+)
+from webapp.timeutil import isoformat, precise_utcnow, utcnow
+from webapp.watchlist.sources import ResolvedSource, resolve, source_id_for
+
+MAX_REPORTED_ERRORS = 50
+LOOKUP_CHUNK = 300
+SourceKey = tuple[str, str, str]
+
+
+def new_item(user_id: int, source_id: int, resolved: ResolvedSource, data: WatchlistItemCreate,
+             created_at: datetime, status: str = "active") -> WatchlistItem:
+    """A new item from a create body: never checked yet, so due at once."""
+    return WatchlistItem(
+        user_id=user_id, source_id=source_id, anime_title=data.anime_title,
+        anime_url=resolved.display_url, provider_id=resolved.provider_id, lang=resolved.lang,
+        status=status, auto_download=data.auto_download,
+        quality_preference=data.quality_preference, poster_image=data.poster_image,
+        synopsis=data.synopsis, genres=list(data.genres),
+        last_episode_downloaded=data.last_episode_downloaded, last_episode_available=None,
+        last_checked_at=None, next_check_at=created_at, created_at=created_at)
+
+
+def export_document(user_id: int, settings: UserSettings) -> dict[str, Any]:
+    """Settings plus every item (oldest first, so an import keeps the order)."""
+    columns = [getattr(WatchlistItem, name) for name in EXPORT_ITEM_FIELDS]
+    rows = db.session.execute(select(*columns).where(WatchlistItem.user_id == user_id)
+                              .order_by(WatchlistItem.created_at, WatchlistItem.id))
+    items = []
+    for row in rows:
+        item = {name: getattr(row, name) for name in EXPORT_ITEM_FIELDS}
+        item["last_episode_downloaded"] = episode_number(item["last_episode_downloaded"])
+        item["genres"] = list(item["genres"] or [])
+        items.append(item)
+    return {"version": 1, "exported_at": isoformat(utcnow()),
+            "settings": settings_to_dict(settings), "items": items}
+
+
+def resolve_items(doc: WatchlistImport) -> list[ResolvedSource]:
+    """Check every item's URL first, so a bad document imports nothing."""
+    resolved: list[ResolvedSource] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(doc.items):
+        try:
+            resolved.append(resolve(item.anime_url, item.provider_id, item.lang,
+                                    field_prefix=f"items.{index}."))
+        except ApiError as exc:
+            errors.extend(exc.details)
+            if len(errors) >= MAX_REPORTED_ERRORS:
+                break
+    if errors:
+        raise ApiError(422, "Some items of the document are invalid; nothing was imported.",
+                       errors)
+    return resolved
+
+
+def _key(resolved: ResolvedSource) -> SourceKey:
+    return (resolved.provider_id, resolved.key, resolved.lang)
+
+
+def _source_ids(keys: list[SourceKey]) -> dict[SourceKey, int]:
+    """Find the sources of every key in a few queries, creating the missing ones."""
+    wanted = set(keys)
+    found: dict[SourceKey, int] = {}
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        urls = {key[1] for key in keys[start:start + LOOKUP_CHUNK]}
+        rows = db.session.execute(select(Source.id, Source.provider_id, Source.url, Source.lang)
+                                  .where(Source.url.in_(urls)))
+        for source_id, provider_id, url, lang in rows:
+            if (provider_id, url, lang) in wanted:
+                found[(provider_id, url, lang)] = source_id
+    missing = [key for key in keys if key not in found]
+    if not missing:
+        return found
+    sources = [Source(provider_id=p, url=u, lang=lang) for p, u, lang in missing]
+    db.session.add_all(sources)
+    try:
+        db.session.commit()
+        found.update({key: source.id for key, source in zip(missing, sources, strict=True)})
+    except IntegrityError:
+        db.session.rollback()  # a concurrent request created some: take them one by one
+        for p, u, lang in missing:
+            found[(p, u, lang)] = source_id_for(ResolvedSource(p, u, lang, u))
+    return found
+
+
+def import_items(user_id: int, doc: WatchlistImport,
+                 resolved: list[ResolvedSource]) -> tuple[int, int]:
+    """Add the items the user does not have yet; (created, skipped)."""
+    keys = list(dict.fromkeys(_key(r) for r in resolved))
+    source_ids = _source_ids(keys)
+    owned = set(db.session.scalars(select(WatchlistItem.source_id)
+                                   .where(WatchlistItem.user_id == user_id)))
+    base = precise_utcnow()
+    planned: list[tuple[int, ResolvedSource, ImportItem, datetime]] = []
+    for index, (item, res) in enumerate(zip(doc.items, resolved, strict=True)):
+        source_id = source_ids[_key(res)]
+        if source_id not in owned:
+            owned.add(source_id)
+            # One microsecond apart: the document's order survives as "newest first".
+            planned.append((source_id, res, item, base + timedelta(microseconds=index)))
+    skipped = len(doc.items) - len(planned)
+    db.session.add_all([new_item(user_id, sid, res, item, at, item.status)
+                        for sid, res, item, at in planned])
+    try:
+        db.session.commit()
+        return len(planned), skipped
+    except IntegrityError:
+        db.session.rollback()  # a concurrent import of the same items: add them one by one
+    created = 0
+    for sid, res, item, at in planned:
+        db.session.add(new_item(user_id, sid, res, item, at, item.status))
+        try:
+            db.session.commit()
+            created += 1
+        except IntegrityError:
+            db.session.rollback()
+    return created, len(doc.items) - created

@@ -1,0 +1,88 @@
+"""Turning a user's (URL, provider id, lang) into a shared `sources` row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.errors import ApiError
+from webapp.extensions import db
+from webapp.models import Source
+from webapp.providers import Registry, UrlError, get_registry
+from webapp.providers.base import check_http_url
+
+
+@dataclass(frozen=True)
+class ResolvedSource:
+    """A checked anime URL: which source it is and the URL kept on the item."""
+
+    provider_id: str
+    key: str
+    lang: str
+    display_url: str
+
+
+def provider_registry() -> Registry:
+    """The provider registry of the current app (known domains plus the admin's mirrors)."""
+    return get_registry()
+
+
+def _bad_field(registry: Registry, url: str, provider_id: str | None, lang: str | None) -> str:
+    """Which field of the request a UrlError is about."""
+    if provider_id is None:
+        try:
+            check_http_url(url)
+        except UrlError:
+            return "anime_url"
+    provider = registry.get(provider_id) if provider_id else registry.for_url(url)
+    if provider is None:
+        return "provider_id"
+    if lang is not None:
+        try:
+            provider.normalise(url, None)
+        except UrlError:
+            return "anime_url"
+        return "lang"
+    return "anime_url"
+
+
+def resolve(url: str, provider_id: str | None, lang: str | None,
+            field_prefix: str = "") -> ResolvedSource:
+    """Check the URL against the provider; a 422 naming the bad field when it does not fit."""
+    registry = provider_registry()
+    try:
+        if provider_id is None:
+            check_http_url(url)  # "not a URL" is about the URL, not the missing provider
+        provider, normalised = registry.resolve(url, provider_id, lang)
+    except UrlError as exc:
+        field = field_prefix + _bad_field(registry, url, provider_id, lang)
+        raise ApiError(422, str(exc), [{"field": field, "message": str(exc)}]) from None
+    return ResolvedSource(provider.id, normalised.key, normalised.lang, normalised.display_url)
+
+
+def find_source_id(resolved: ResolvedSource) -> int | None:
+    """The id of the existing source for this (provider, key, lang), if any."""
+    return db.session.scalar(select(Source.id).where(
+        Source.provider_id == resolved.provider_id, Source.url == resolved.key,
+        Source.lang == resolved.lang))
+
+
+def source_id_for(resolved: ResolvedSource) -> int:
+    """Find or create the shared source; a concurrent creation of the same one is harmless."""
+    source_id = find_source_id(resolved)
+    if source_id is not None:
+        return source_id
+    source = Source(provider_id=resolved.provider_id, url=resolved.key, lang=resolved.lang)
+    db.session.add(source)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request created it between our SELECT and INSERT: use theirs.
+        db.session.rollback()
+        source_id = find_source_id(resolved)
+        if source_id is None:
+            raise
+        return source_id
+    return source.id
