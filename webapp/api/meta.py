@@ -1,1 +1,0 @@
-"""API endpoints: meta (to be filled)."""
