@@ -128,7 +128,7 @@ def bench_idle(env: BenchEnv) -> None:
             cwd=env.root, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         "rq worker": subprocess.Popen(
             [str(bin_dir / "rq"), "worker", "--url", env.redis_url, "--with-scheduler",
-             "checks", "default"],
+             "-w", "workers.context.AppWorker", "checks", "default"],
             cwd=env.root, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
     }
     try:

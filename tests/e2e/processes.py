@@ -38,7 +38,8 @@ class Processes:
 
     def worker(self, name: str, queues: list[str]) -> None:
         self.start(name, [str(BIN / "rq"), "worker", "--url", self.env["REDIS_URL"],
-                          "--with-scheduler", "--name", f"{name}-{os.getpid()}", *queues])
+                          "--with-scheduler", "-w", "workers.context.AppWorker",
+                          "--name", f"{name}-{os.getpid()}", *queues])
 
     def cron(self) -> None:
         self.start("cron", [str(BIN / "rq"), "cron", "workers/cron.py",

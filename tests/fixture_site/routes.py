@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from tests.fixture_site import animesama, animeultime, generic, nekosama
+from tests.fixture_site import animesama, animeultime, generic, hosts, nekosama
 from tests.fixture_site.server import FIXTURES
 
 if TYPE_CHECKING:
     from tests.fixture_site.server import FixtureSite
 
 ROUTES = [(re.compile(pattern), provider, handler)
-          for module in (animesama, nekosama, animeultime, generic)
+          for module in (animesama, nekosama, animeultime, generic, hosts)
           for pattern, provider, handler in module.ROUTES]
 
 REDESIGN = {

@@ -1,0 +1,114 @@
+"""End to end: real gunicorn, `rq worker`s and `rq cron` bring new episodes into the library.
+
+Nobody calls anything after adding the anime: the cron tick finds the new item due, a
+worker checks the (local) anime-sama site, the downloader fetches each episode through
+the Sibnet host module, and the files land in the library, each once.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import update
+
+from tests.conftest import free_port
+from tests.e2e.processes import Processes, wait_until
+from webapp.extensions import db
+from webapp.models import WatchlistItem
+from webapp.timeutil import utcnow
+
+pytestmark = pytest.mark.e2e
+
+KEY = "/catalogue/frieren/saison1/vostfr/"
+
+
+def library_files(root: Path) -> list[str]:
+    if not root.exists():
+        return []
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.mp4")
+                  if ".partial" not in p.parts)
+
+
+@pytest.fixture
+def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
+    """The four processes of the Procfile, configured for the fixture site."""
+    api = make_api("alice")
+    library = tmp_path / "library"
+    env = {
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "DOWNLOAD_DIR": str(library),
+        "SECRET_KEY": "e2e", "INSTANCE_PATH": str(tmp_path / "instance"),
+        "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8", "ANIMESAMA_BASE_URL": fixture_site.url,
+        "SIBNET_BASE_URL": fixture_site.url, "CRON_TICK_SECONDS": "2",
+        "HOST_RATE_LIMIT_PER_SECOND": "50", "MAX_PARALLEL_DOWNLOADS": "2",
+    }
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir()
+    procs = Processes(env, log_dir)
+    port = free_port()
+    try:
+        procs.web(port)
+        procs.worker("worker", ["checks", "default"])
+        procs.worker("downloader", ["downloads"])
+        procs.cron()
+        yield procs, f"http://127.0.0.1:{port}", api.token, library
+    finally:
+        procs.stop_all()
+        if os.environ.get("E2E_SHOW_LOGS"):
+            print(procs.logs())
+
+
+def test_new_episodes_arrive_with_nobody_watching(app, stack, fixture_site):
+    procs, base, token, library = stack
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"anime_title": "Frieren", "anime_url": f"https://anime-sama.si{KEY}",
+            "provider_id": "animesama", "lang": "vostfr", "auto_download": True}
+    created = requests.post(f"{base}/api/watchlist", json=body, headers=headers, timeout=10)
+    assert created.status_code == 201, created.text
+    item_id = created.json()["id"]
+
+    def item() -> dict:
+        return requests.get(f"{base}/api/watchlist/{item_id}", headers=headers,
+                            timeout=10).json()
+
+    def completed_notifications() -> list[dict]:
+        notes = requests.get(f"{base}/api/notifications", headers=headers, timeout=10).json()
+        return [n for n in notes if n["kind"] == "download_completed"]
+
+    try:
+        wait_until(lambda: item()["last_episode_downloaded"] == 3, 90,
+                   "episodes 1-3 downloaded")
+    except AssertionError:
+        raise AssertionError(f"{item()}\n{procs.logs()}") from None
+    assert library_files(library) == [
+        f"Frieren/Season 01/Frieren - S01E0{n}.mp4" for n in (1, 2, 3)]
+    assert item()["last_episode_available"] == 3
+    wait_until(lambda: len(completed_notifications()) == 3, 20, "3 download notifications")
+
+    # The scheduler is down while two episodes are published.
+    procs.stop("cron")
+    fixture_site.publish_episode(KEY, count=2)
+    with app.app_context():
+        db.session.execute(update(WatchlistItem).where(WatchlistItem.id == item_id)
+                           .values(next_check_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    procs.cron()
+    try:
+        wait_until(lambda: item()["last_episode_downloaded"] == 5, 90,
+                   "episodes 4-5 downloaded after the restart")
+    except AssertionError:
+        raise AssertionError(f"{item()}\n{procs.logs()}") from None
+    files = library_files(library)
+    assert files == [f"Frieren/Season 01/Frieren - S01E0{n}.mp4" for n in range(1, 6)]
+    wait_until(lambda: len(completed_notifications()) == 5, 20, "5 download notifications")
+    # Each episode was transferred once.
+    downloads = requests.get(f"{base}/api/downloads", headers=headers, timeout=10).json()
+    assert sorted(d["episode"] for d in downloads) == [1, 2, 3, 4, 5]
+    assert all(d["status"] == "completed" for d in downloads)
+    media = [r for r in fixture_site.requests if r.path.startswith("/media/sibnet-")
+             and r.method == "GET"]
+    assert len({r.path for r in media}) == 5
+    assert len(media) == 5, [r.path for r in media]
