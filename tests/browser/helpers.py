@@ -33,6 +33,9 @@ def not_reloaded(page: Any) -> bool:
 def screenshot(page: Any, name: str) -> None:
     """Save the page at desktop width and at 390 px (a phone) under test-output/screenshots."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.querySelectorAll('img[loading=lazy]')"
+                  ".forEach(function (img) { img.loading = 'eager'; })")
+    page.wait_for_function("Array.from(document.images).every(function (i) { return i.complete; })")
     size = page.viewport_size or DESKTOP
     page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size(PHONE)
