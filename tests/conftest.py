@@ -163,6 +163,8 @@ def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, A
         "HTMX_SRC": "local",
         "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8,::1",
         "LOGIN_ATTEMPTS_PER_MINUTE": 10,
+        # No per-host pacing against the local fixture servers (tests of pacing set it).
+        "HOST_RATE_LIMIT_PER_SECOND": 0,
     }
 
 

@@ -132,7 +132,7 @@ def claim_due_sources(now: datetime) -> list[int]:
     stmt = (
         update(WatchlistItem)
         .where(WatchlistItem.id.in_(due_items), WatchlistItem.next_check_at <= now)
-        .values(next_check_at=now + CLAIM_LEASE)
+        .values(next_check_at=now + CLAIM_LEASE, updated_at=WatchlistItem.updated_at)
         .returning(WatchlistItem.source_id)
         .execution_options(synchronize_session=False)
     )
@@ -147,7 +147,7 @@ def release_claim(source_id: int, now: datetime) -> None:
         update(WatchlistItem)
         .where(WatchlistItem.source_id == source_id,
                WatchlistItem.next_check_at == now + CLAIM_LEASE)
-        .values(next_check_at=now)
+        .values(next_check_at=now, updated_at=WatchlistItem.updated_at)
         .execution_options(synchronize_session=False))
     db.session.commit()
 
