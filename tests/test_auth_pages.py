@@ -7,14 +7,14 @@ import re
 import pytest
 
 from tests.conftest import free_port
-from tests.page_helpers import csrf_of, login, post
+from tests.page_helpers import csrf_of, login, post, quick_user
 
 
 @pytest.fixture
-def alice(make_user):
-    """Alice, a plain user (the first account, root, is the admin)."""
-    make_user("root", "password123", admin=True)
-    return make_user("alice", "password123")
+def alice(app):
+    """Alice, a plain user (the first account, root, is the admin); passwords "password123"."""
+    quick_user(app, "root", admin=True)
+    return quick_user(app, "alice")
 
 
 # --- first run ------------------------------------------------------------------------------
@@ -230,10 +230,10 @@ def test_token_form_errors(client, alice):
     assert resp.status_code == 422 and "must be in the future" in resp.get_data(as_text=True)
 
 
-def test_another_users_token_cannot_be_revoked(client, alice, make_user, app):
+def test_another_users_token_cannot_be_revoked(client, alice, app):
     from webapp.auth.tokens import create_token, list_tokens
 
-    bob = make_user("bob")
+    bob = quick_user(app, "bob")
     with app.app_context():
         create_token(bob, "bobs")
     login(client)
@@ -265,8 +265,8 @@ def test_admin_manages_users(client, alice, app):
     assert other.get("/settings").status_code == 302  # disabled: logged out
 
 
-def test_admin_cannot_lock_themselves_out(client, make_user, app):
-    root = make_user("root", "password123", admin=True)
+def test_admin_cannot_lock_themselves_out(client, app):
+    root = quick_user(app, "root", admin=True)
     login(client, "root")
     resp = post(client, f"/admin/users/{root.id}/demote", htmx=True)
     assert "cannot lock yourself out" in resp.get_data(as_text=True)

@@ -61,3 +61,6 @@ def test_check_now_when_redis_is_down_says_so(logged, app, fixture_site):
     assert resp.status_code == 503 and "Redis" in resp.get_data(as_text=True)
     page = logged.get("/watchlist").get_data(as_text=True)
     assert "Redis is not answering" in page and "Frieren" in page
+    # Every other page still renders from the database.
+    for path in (f"/watchlist/{item_id}", "/downloads", "/settings", "/notifications"):
+        assert logged.get(path).status_code == 200, path
