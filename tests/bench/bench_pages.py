@@ -161,7 +161,7 @@ def run(backend: str) -> None:
         app = env.app()
         with app.app_context():
             seed()
-            statements = count_statements(app)
+        statements = count_statements(app)  # outside: each request has its own app context
         port = free_port()
         proc = start_gunicorn(env, port, Path(tmp))
         try:
