@@ -15,7 +15,7 @@ from webapp.site_settings import open_signup_enabled
 from webapp.users import UserError, authenticate, create_user, user_count
 
 # Paths that work before the first account exists.
-SETUP_EXEMPT_PREFIXES = ("/api", "/static/", "/healthz", "/setup")
+SETUP_EXEMPT_PREFIXES = ("/api", "/openapi", "/static/", "/healthz", "/setup")
 
 
 def safe_next(target: str | None) -> str | None:
