@@ -7,6 +7,7 @@ with `item_to_dict` and friends directly, and a test keeps both in step.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -72,6 +73,16 @@ class StrictBody(BaseModel):
     """Base of every request body: unknown fields and type coercion are errors."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class QueryModel(BaseModel):
+    """Base of query-string models: lax types (query values are strings by nature)."""
+
+    @classmethod
+    @functools.cache
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The JSON schema, built once: flask-openapi3 asks for it on every request."""
+        return super().model_json_schema(*args, **kwargs)
 
 
 class ResponseModel(BaseModel):
@@ -176,7 +187,7 @@ def item_to_dict(item: Any) -> dict[str, Any]:
 # --- queries and paths --------------------------------------------------------------------
 
 
-class WatchlistQuery(BaseModel):
+class WatchlistQuery(QueryModel):
     """Filters of GET /api/watchlist (query strings: not strict)."""
 
     status: Status | None = None
@@ -318,7 +329,7 @@ def notification_to_dict(row: Any) -> dict[str, Any]:
             "created_at": isoformat(row.created_at), "read_at": isoformat(row.read_at)}
 
 
-class NotificationQuery(BaseModel):
+class NotificationQuery(QueryModel):
     """Filters of GET /api/notifications."""
 
     unread: bool = False
