@@ -30,14 +30,14 @@ def _add(logged, url):
 def test_check_now_shows_checking_then_the_result(logged, app, fixture_site, redis_conn):
     item_id = _add(logged, new_show(fixture_site, "frieren", episodes=3))
     row = post(logged, f"/watchlist/{item_id}/check", htmx=True).get_data(as_text=True)
-    assert "checking…" in row and 'hx-trigger="load delay:1s"' in row
+    assert "check queued…" in row and 'hx-trigger="load delay:1s"' in row
     poll_url = re.search(r'hx-get="([^"]+)"', row).group(1).replace("&amp;", "&")
     assert "job=check-" in poll_url
-    assert "checking…" in logged.get(poll_url, headers=HX).get_data(as_text=True)  # still queued
+    assert "check queued…" in logged.get(poll_url, headers=HX).get_data(as_text=True)
     with app.app_context():
         run_worker(redis_conn)
     done = logged.get(poll_url, headers=HX).get_data(as_text=True)
-    assert "checking…" not in done and "hx-trigger" not in done
+    assert "check queued…" not in done and "checking…" not in done and "hx-trigger" not in done
     assert "3 new episodes" in done and "Ep. 0 / 3" in done
     detail = logged.get(f"/watchlist/{item_id}").get_data(as_text=True)
     assert detail.count("<tr id=\"ep-") == 3
