@@ -4,7 +4,8 @@ The file is served by a small Python server of our own that sends bodies with
 `socket.sendfile` (zero-copy, like nginx's `sendfile on`; nginx is not installed) in a
 separate process. In the same run, on the same disk (a temporary folder on the real
 disk, not tmpfs; BENCH_TMP to choose), each of these copies the file, BENCH_ROUNDS
-times (default 3) in turn, with a `sync` before each and the output deleted after; each
+times (default 3) in turn, with a `sync` and a pause (BENCH_SETTLE_SECONDS, default 6:
+ext4 commits its journal every 5 s) before each and the output deleted after; each
 is timed twice over: until the command returns (data in the page cache) and until a
 `sync` after it returns (data on the disk, the fair "disk-write limit" figure):
 
@@ -41,6 +42,7 @@ from tests.bench.support import ROOT, BenchEnv, free_port
 
 SIZE_MB = int(os.environ.get("BENCH_DOWNLOAD_MB", "1024"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SETTLE = float(os.environ.get("BENCH_SETTLE_SECONDS", "6"))
 BLOCK = 1024 * 1024
 
 
@@ -106,6 +108,7 @@ def engine_run(url: str, part: str, redis_url: str, download_id: int) -> None:
 def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
     """(seconds until the command returned, seconds until its data was on disk, stdout)."""
     subprocess.run(["sync"], check=True)
+    time.sleep(SETTLE)  # let the journal commit the previous run's deletion
     start = time.perf_counter()
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
     returned = time.perf_counter() - start

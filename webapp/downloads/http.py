@@ -246,7 +246,9 @@ def _stream(resp: requests.Response, media: MediaSource, part: Path, meta: dict[
     pump = copy_pump(resp, fd, buf)
     close_splice: Any = None
     try:
-        os.ftruncate(fd, offset)
+        if os.fstat(fd).st_size != offset:
+            # Only when needed: ext4 flushes a file truncated to 0 on close (auto_da_alloc).
+            os.ftruncate(fd, offset)
         os.lseek(fd, offset, os.SEEK_SET)
         while True:
             if should_stop():

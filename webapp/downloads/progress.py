@@ -1,12 +1,14 @@
 """Live download progress in Redis: hash `progress:download:<id>`, throttled, with a TTL.
 
 The engines call a `ProgressReporter` for every chunk; it writes at most `max_rate`
-times a second (the last figures always win on `finish`). The hash expires `ttl` seconds
-after the last write, so a download whose worker died shows no progress (stalled) and the
-download manager can recover it. A Redis failure never fails a download: progress is a
-view, the database is the truth; after a failure the reporter stays quiet for
-`pause_after_error` seconds, so a Redis outage (whose client retries take seconds) does
-not slow the transfer down.
+times a second (3 by default, so that with the first and the final write a transfer of
+any length above a second stays under 5 writes a second; `finish` writes the last
+figures). The hash expires `ttl` seconds after the last write, so a download whose
+worker died shows no progress (stalled) and the download manager can recover it.
+
+A Redis failure never fails a download (progress is a view, the database is the truth);
+after a failure the reporter stays quiet for `pause_after_error` seconds, so a Redis
+outage (whose client retries take seconds) does not slow the transfer down.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ log = logging.getLogger(__name__)
 
 KEY = "progress:download:{}"
 DEFAULT_TTL = 30
-DEFAULT_MAX_RATE = 4.0
+DEFAULT_MAX_RATE = 3.0
 
 
 def progress_key(download_id: Any) -> str:
