@@ -15,9 +15,10 @@ is timed twice over: until the command returns (data in the page cache) and unti
 * `cp` (the disk-write limit).
 
 Printed: best and median times, the engine's ratio to curl (target ≤ 1.0) and to cp
-(≤ 1.5) for both timings, the
-engine process's peak RSS (target < 150 MB whatever the size) and its Redis progress
-writes per second (≤ 5). Run with `make bench` or `python -m tests.bench.bench_download`;
+(≤ 1.5) for both timings, the engine process's peak RSS (target < 150 MB whatever the
+size) and its Redis progress writes per second (≤ 5; counted per started second and in
+the busiest 1-second window, since a sub-second transfer still has its first and final
+write). Run with `make bench` or `python -m tests.bench.bench_download`;
 BENCH_DOWNLOAD_MB changes the size (default 1024).
 """
 
@@ -93,14 +94,27 @@ def engine_run(url: str, part: str, redis_url: str, download_id: int) -> None:
 
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     client = HttpClient(None, allow_private="127.0.0.1", rate_per_host=0)
-    reporter = ProgressReporter(redis.Redis.from_url(redis_url, socket_timeout=5),
-                                download_id, "bench")
+    class RecordingReporter(ProgressReporter):
+        """Notes when each Redis write happened."""
+
+        times: list[float] = []
+
+        def _write(self, *figures: Any) -> None:
+            before = self.writes
+            super()._write(*figures)
+            if self.writes > before:
+                self.times.append(time.perf_counter())
+
+    reporter = RecordingReporter(redis.Redis.from_url(redis_url, socket_timeout=5),
+                                 download_id, "bench")
     start = time.perf_counter()
     result = transfer(client, MediaSource(url), Path(part), reporter,
                       max_bytes=1 << 40, should_stop=lambda: False)
     reporter.finish()
     wall = time.perf_counter() - start
+    window = max(sum(1 for u in reporter.times if t <= u < t + 1.0) for t in reporter.times)
     print(json.dumps({"wall": wall, "bytes": result.bytes_total, "writes": reporter.writes,
+                      "max_writes_in_1s": window,
                       "rss_before_kb": rss_before,
                       "rss_peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
@@ -191,14 +205,16 @@ def report(figures: dict[str, Any]) -> None:
     """Print the figures and the targets."""
     peak_mb = max(s["rss_peak_kb"] for s in figures["engine"]) / 1024
     base_mb = max(s["rss_before_kb"] for s in figures["engine"]) / 1024
-    rate = max(s["writes"] / s["wall"] for s in figures["engine"])
+    rate = max(s["writes"] / max(s["wall"], 1.0) for s in figures["engine"])
+    window = max(s["max_writes_in_1s"] for s in figures["engine"])
     print(f"download engine: {SIZE_MB} MiB over loopback (sendfile server), disk "
           f"{figures['fs']}, {ROUNDS} rounds")
     _print_timing("until the command returns (page cache):", figures["times"])
     _print_timing("until the data is on disk (command + sync):", figures["synced"])
     print(f"  engine process peak RSS {peak_mb:.0f} MB (after imports {base_mb:.0f} MB; "
           "target < 150 MB)")
-    print(f"  Redis progress writes {rate:.2f}/s (target <= 5)")
+    print(f"  Redis progress writes: {rate:.2f}/s over the transfer (per started second), "
+          f"at most {window} in any 1-second window (target <= 5)")
 
 
 def main() -> None:
