@@ -46,6 +46,7 @@ class MediaServer:
 
     files: dict[str, bytes] = field(default_factory=dict)
     dead: dict[str, int] = field(default_factory=dict)
+    claimed_length: dict[str, int] = field(default_factory=dict)  # a lying Content-Length
     rate: float | None = None  # bytes per second, per request
     chunk: int = 64 * 1024
     served: list[Served] = field(default_factory=list)
@@ -113,8 +114,9 @@ class MediaServer:
         match = RANGE_RE.match(request.headers.get("Range", ""))
         if_range = request.headers.get("If-Range")
         offset = int(match.group(1)) if match and (not if_range or if_range == etag) else 0
+        length = self.claimed_length.get(path, len(data))
         headers = {"ETag": etag, "Accept-Ranges": "bytes",
-                   "Content-Length": str(len(data) - offset)}
+                   "Content-Length": str(length - offset)}
         status = 200
         if offset:
             if offset >= len(data):

@@ -248,3 +248,46 @@ def test_last_episode_downloaded_moves_over_the_contiguous_run_only(
     run_worker(redis_conn)
     assert row(ids[3]).status == "completed"
     assert _item(item_id).last_episode_downloaded == 6
+
+
+def test_a_disk_too_small_for_the_file_fails_at_once_with_the_figures(
+        ctx: Any, make_user: Any, media: MediaServer, redis_conn: Any) -> None:
+    from webapp.download_manager import dispatch_pending
+
+    media.add("/huge.mp4", media_bytes(SIZE))
+    media.claimed_length["/huge.mp4"] = 2**50  # a petabyte: no test machine has that free
+    user = make_user("alice")
+    _, item_id = seed_item(user.id, {1: [file_player(media.url("/huge.mp4"))]})
+    download_id = add_download(user.id, item_id, 1)
+    ctx.config["MAX_FILE_SIZE_MB"] = 2**31
+    dispatch_pending()
+    run_worker(redis_conn)
+
+    failed = row(download_id)
+    assert failed.status == "failed" and failed.attempts == 1  # retrying cannot help
+    assert "not enough space (needs 1024.0 TB, has" in failed.error
+    assert not list((Path(ctx.config["DOWNLOAD_DIR"]) / ".partial").iterdir())
+
+
+def test_library_names_come_from_the_source(ctx: Any, make_user: Any) -> None:
+    from webapp.download_manager import library_title, season_of
+    from webapp.extensions import db
+    from webapp.models import Source
+
+    def season(url: str, provider: str = "animesama") -> int:
+        return season_of(Source(provider_id=provider, url=url, lang="vostfr"))
+
+    assert season("/catalogue/frieren/saison2/vostfr/") == 2
+    assert season("/catalogue/one-piece/saison11hs/vf/") == 11
+    assert season("/catalogue/one-piece/film/vostfr/") == 0
+    assert season("/catalogue/naruto/oav/vostfr/") == 0
+    assert season("/catalogue/naruto/kai/vostfr/") == 1
+    assert season("https://files.example.org/saison3/", "directory") == 1
+
+    user = make_user("alice")
+    source_id, _ = seed_item(user.id, {}, source_title=None, item_title="First title")
+    seed_item(make_user("bob").id, {}, source_id=source_id, item_title="Later title")
+    source = db.session.get(Source, source_id)
+    assert library_title(source) == "First title"
+    source.title = "  Site Title "
+    assert library_title(source) == "Site Title"
