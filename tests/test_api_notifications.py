@@ -7,8 +7,10 @@ from rq import Queue
 from werkzeug import Response
 
 from tests.api_helpers import add_item, assert_error
+from tests.check_helpers import BurstWorker
 from webapp import notifications
 from webapp.extensions import db
+from webapp.models import Notification
 from webapp.notifications import DELIVERY_JOB, DeliveryFailed, deliver, notify
 
 NOTE_KEYS = {"id", "kind", "message", "item_id", "created_at", "read_at"}
@@ -95,9 +97,11 @@ def test_delivery_is_queued_after_commit_and_sent_through_apprise(app, api, redi
         jobs = queue.get_jobs()
         assert [(j.func_name, j.args) for j in jobs] == [(DELIVERY_JOB, (note.id,))]
         assert jobs[0].retries_left == 3
-        assert deliver(note.id) is True
+        BurstWorker([queue], connection=redis_conn).work(burst=True)
+        assert jobs[0].get_status() == "finished" and jobs[0].return_value() is True
+        db.session.remove()
+        assert db.session.get(Notification, note.id).delivered_at is not None
         assert deliver(note.id) is False  # delivered once only
-        assert note.delivered_at is not None
     (request, _response), = httpserver.log
     payload = request.get_json()
     assert payload["title"] == "Download failed"
