@@ -1,0 +1,117 @@
+"""Settings, stats and the backup document (export/import)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from webapp.schemas.base import (
+    IntervalHours,
+    MaxConcurrent,
+    Quality,
+    ResponseModel,
+    Status,
+    StrictBody,
+    clean_text,
+)
+from webapp.schemas.items import WatchlistItemCreate
+
+
+class WatchlistSettings(ResponseModel):
+    """The user's watchlist settings."""
+
+    check_interval_hours: int
+    auto_download_enabled: bool
+    max_concurrent_auto_downloads: int
+    notify_on_new_episodes: bool
+    include_completed_anime: bool
+
+
+SETTINGS_FIELDS = tuple(WatchlistSettings.model_fields)
+
+
+class WatchlistSettingsUpdate(StrictBody):
+    """Body of PUT /api/watchlist/settings: any subset of the settings."""
+
+    check_interval_hours: IntervalHours = None  # type: ignore[assignment]
+    auto_download_enabled: bool = None  # type: ignore[assignment]
+    max_concurrent_auto_downloads: MaxConcurrent = None  # type: ignore[assignment]
+    notify_on_new_episodes: bool = None  # type: ignore[assignment]
+    include_completed_anime: bool = None  # type: ignore[assignment]
+
+    def changes(self) -> dict[str, Any]:
+        """The settings the client sent."""
+        return self.model_dump(exclude_unset=True)
+
+
+def settings_to_dict(settings: Any) -> dict[str, Any]:
+    """The API JSON of a UserSettings row."""
+    return {name: getattr(settings, name) for name in SETTINGS_FIELDS}
+
+
+class WatchlistStats(ResponseModel):
+    """Counts of the user's items by status, auto-download and provider."""
+
+    total: int
+    active: int
+    paused: int
+    completed: int
+    archived: int
+    auto_download_enabled: int
+    providers: dict[str, int]
+
+
+# --- export / import ----------------------------------------------------------------------
+
+
+class ExportItem(ResponseModel):
+    """One item in a backup: its create body plus status and progress."""
+
+    anime_title: str
+    anime_url: str
+    provider_id: str
+    lang: str
+    auto_download: bool
+    quality_preference: Quality
+    poster_image: str | None
+    synopsis: str | None
+    genres: list[str]
+    last_episode_downloaded: float
+    status: Status
+
+
+EXPORT_ITEM_FIELDS = tuple(ExportItem.model_fields)
+
+
+class WatchlistExport(ResponseModel):
+    """A backup of the user's watchlist and settings."""
+
+    version: Literal[1]
+    exported_at: datetime
+    settings: WatchlistSettings
+    items: list[ExportItem]
+
+
+class ImportItem(WatchlistItemCreate):
+    """One item of an imported backup."""
+
+    status: Status = "active"
+
+
+class WatchlistImport(StrictBody):
+    """Body of POST /api/watchlist/import: a document from the export endpoint."""
+
+    version: Literal[1]
+    exported_at: Annotated[str, StringConstraints(max_length=64),
+                           AfterValidator(clean_text)] | None = None
+    settings: WatchlistSettingsUpdate | None = None
+    items: Annotated[list[ImportItem], Field(max_length=100_000)]
+
+
+class ImportResult(ResponseModel):
+    """What an import did."""
+
+    created: int
+    skipped: int
