@@ -118,6 +118,12 @@ def test_invalid_create_bodies_are_422_naming_the_field(api, overrides, field):
     assert all(isinstance(d["message"], str) and d["message"] for d in body["details"])
 
 
+def test_blank_title_says_it_must_not_be_empty(api):
+    body = assert_error(api.post("/api/watchlist", json=create_body(anime_title=" ")), 422,
+                        "validation_error")
+    assert body["details"] == [{"field": "anime_title", "message": "must not be empty"}]
+
+
 def test_missing_required_fields_each_get_a_detail(api):
     body = assert_error(api.post("/api/watchlist", json={"auto_download": True}), 422,
                         "validation_error")

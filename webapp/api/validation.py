@@ -38,7 +38,8 @@ def _message(err: dict[str, Any], field: str) -> str:
         "model_attributes_type": "must be an object",
         "literal_error": f"must be one of {ctx.get('expected', '')}".rstrip(),
         "enum": f"must be one of {ctx.get('expected', '')}".rstrip(),
-        "string_too_short": f"must have at least {ctx.get('min_length')} characters",
+        "string_too_short": "must not be empty" if ctx.get("min_length") == 1
+        else f"must have at least {ctx.get('min_length')} characters",
         "string_too_long": f"must have at most {ctx.get('max_length')} characters",
         "too_long": f"must have at most {ctx.get('max_length')} entries",
         "too_short": f"must have at least {ctx.get('min_length')} entries",
