@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy import Integer, select, update
+from sqlalchemy import select, update
 
 from webapp.extensions import db
 from webapp.models import Download, SourceEpisode, WatchlistItem
@@ -17,18 +17,6 @@ from webapp.schemas import episode_number
 from webapp.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-INT32_MAX = 2**31 - 1
-
-
-def db_size(value: int | None) -> int | None:
-    """A byte count the `downloads` columns can hold (they are 32-bit until widened)."""
-    if value is None:
-        return None
-    if type(Download.__table__.c.bytes_done.type) is Integer:  # not BigInteger
-        return min(int(value), INT32_MAX)
-    return int(value)
-
-
 def notify_owner(download: Download, kind: str, message: str) -> None:
     """Add an in-app notification for the download's owner (committed by the caller)."""
     try:
@@ -86,7 +74,7 @@ def complete(download: Download, path: Path, *, from_status: str = "running") ->
     result = db.session.execute(
         update(Download).where(Download.id == download.id, Download.status == from_status)
         .values(status="completed", path=str(path), error=None, finished_at=utcnow(),
-                bytes_done=db_size(size) or 0, bytes_total=db_size(size))
+                bytes_done=size or 0, bytes_total=size)
         .execution_options(synchronize_session=False))
     db.session.commit()
     if result.rowcount != 1:
