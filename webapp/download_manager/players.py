@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from webapp.download_manager import settings as dm
 from webapp.extensions import db
-from webapp.models import Download, SourceEpisode, WatchlistItem
+from webapp.models import Download, Source, SourceEpisode, WatchlistItem
 from webapp.providers.base import Player
 from webapp.schemas import episode_number
 
@@ -56,6 +56,7 @@ class PlayerLoop:
         self.part = dm.part_path(self.config, self.download.id)
         item = db.session.get(WatchlistItem, self.download.item_id)
         self.quality = item.quality_preference if item is not None else "auto"
+        self.expand_errors: list[str] = []
 
     def _count_attempt(self) -> None:
         db.session.execute(
@@ -66,7 +67,29 @@ class PlayerLoop:
         db.session.commit()
         db.session.refresh(self.download)
 
-    def _players(self) -> list[Player]:
+    def _expand(self, client: Any, players: list[Player]) -> list[Player]:
+        """Replace "page" players (an episode page) by the players the page lists."""
+        if not any(p.kind == "page" for p in players):
+            return players
+        from webapp.providers import get_registry
+        from webapp.providers.base import ProviderError
+
+        source = db.session.get(Source, self.download.source_id)
+        provider = get_registry().get(source.provider_id) if source is not None else None
+        expanded: list[Player] = []
+        for player in players:
+            if player.kind != "page":
+                expanded.append(player)
+                continue
+            try:
+                if provider is None:
+                    raise ProviderError("its provider is no longer installed")
+                expanded.extend(provider.expand_player(client, player))
+            except ProviderError as exc:
+                self.expand_errors.append(f"{player.url}: {exc}")
+        return expanded
+
+    def _players(self, client: Any) -> list[Player]:
         from webapp.hosts import order_players
 
         listed = db.session.scalar(select(SourceEpisode).where(
@@ -74,8 +97,8 @@ class PlayerLoop:
             SourceEpisode.number == self.download.episode))
         if listed is None:
             return []
-        players = order_players([Player.from_dict(p) for p in listed.players],
-                                self.quality, self.config)
+        players = self._expand(client, [Player.from_dict(p) for p in listed.players])
+        players = order_players(players, self.quality, self.config)
         owner = self.download.player
         if owner and self.part.exists():
             players.sort(key=lambda p: p.url != owner)  # stable: the rest keep their order
@@ -102,17 +125,18 @@ class PlayerLoop:
         from webapp.http import HttpClient
 
         self._count_attempt()
-        players = self._players()
+        client = HttpClient.from_config(self.config, self.run_.conn)
+        players = self._players(client)
         if not players:
             number = episode_number(self.download.episode)
             return self.run_.attempt_failed(
-                [f"the source lists no player for episode {number} (yet)"], retryable=True)
+                self.expand_errors
+                or [f"the source lists no player for episode {number} (yet)"], retryable=True)
         self.part.parent.mkdir(parents=True, exist_ok=True)
         try:
             check_free_space(self.part.parent, MIN_FREE_BYTES)
         except NotEnoughSpace as exc:
             return self.run_.attempt_failed([str(exc)], retryable=False)
-        client = HttpClient.from_config(self.config, self.run_.conn)
         max_bytes = int(self.config["MAX_FILE_SIZE_MB"]) * 1024 * 1024
         reasons: list[str] = []
         retryable = False
