@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
+import redis
+import sqlalchemy.exc
 from flask import Flask, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from webapp.errors import ApiError
 from webapp.pages.htmx import is_htmx
+
+log = logging.getLogger(__name__)
+# Outages of a needed service (not bugs): answered 503 rather than 500.
+SERVICE_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+                  redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 TITLES = {
     400: "Bad request", 403: "Not allowed", 404: "Page not found", 405: "Not allowed",
@@ -75,6 +83,20 @@ def register_error_pages(app: Flask) -> None:
         return _html_for_http_error(exc)
 
     app.register_error_handler(HTTPException, handle)
+    for exc_class in SERVICE_ERRORS:
+        app.register_error_handler(exc_class, service_down)
+
+
+def service_down(exc: Exception) -> Response:
+    """503 when the database or Redis does not answer: JSON for /api, a page elsewhere."""
+    from webapp.errors import error_response
+
+    what = "database" if isinstance(exc, sqlalchemy.exc.DBAPIError) else "Redis server"
+    log.error("the %s did not answer: %s", what, exc)
+    message = f"The {what} is not answering right now; try again in a moment."
+    if is_api_path():
+        return error_response(503, message, headers={"Retry-After": "30"})
+    return error_page(503, message, {"Retry-After": "30"})
 
 
 def api_error_page(exc: ApiError) -> Response:
