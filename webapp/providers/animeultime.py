@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
@@ -32,7 +32,6 @@ from webapp.providers.base import (
     Provider,
     ProviderError,
     SiteUnreachable,
-    UrlError,
     origin_of,
 )
 from webapp.providers.fetching import fetch
@@ -70,14 +69,10 @@ class AnimeUltime(Provider):
 
     def normalise(self, url: str, lang: str | None = None) -> NormalisedUrl:
         """Keep `/file-0-1/<id>/<slug>`."""
-        url = self._require_host(url)
-        match = ULTIME_SERIES_PATH_RE.match(urlsplit(url).path)
-        if not match:
-            raise UrlError("An anime-ultime URL must be a series page, like "
-                           "/file-0-1/<id>/<name>-vostfr.")
-        lang = (lang or self.default_lang).lower()
-        if lang not in self.langs:
-            raise UrlError("anime-ultime only has vostfr.")
+        url, match = self._match_path(url, ULTIME_SERIES_PATH_RE,
+                                      "An anime-ultime URL must be a series page, like "
+                                      "/file-0-1/<id>/<name>-vostfr.")
+        lang = self._check_lang(lang or self.default_lang, "anime-ultime only has vostfr.")
         slug = match["slug"] or ""
         path = f"/file-0-1/{match['id']}/{slug}" if slug else f"/file-0-1/{match['id']}"
         return NormalisedUrl(key=path, lang=lang, display_url=origin_of(url) + path)

@@ -47,6 +47,7 @@ Failures
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -220,3 +221,19 @@ class Provider:
                 f"This URL is not on {self.name} (known domains: "
                 f"{', '.join(self.known_domains())}).")
         return url
+
+    def _match_path(self, url: str, pattern: re.Pattern[str],
+                    error: str) -> tuple[str, re.Match[str]]:
+        """The checked URL and its path's match of `pattern`; UrlError(`error`) if none."""
+        url = self._require_host(url)
+        match = pattern.match(urlsplit(url).path)
+        if not match:
+            raise UrlError(error)
+        return url, match
+
+    def _check_lang(self, lang: str, error: str) -> str:
+        """The language lower-cased when it is one of `langs`; UrlError(`error`) if not."""
+        lang = lang.lower()
+        if lang not in self.langs:
+            raise UrlError(error)
+        return lang

@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from webapp.providers.base import Conditional, EpisodeList, LayoutChanged
+from webapp.providers.base import EpisodeList, LayoutChanged
 from webapp.providers.generic import GenericProvider, MediaLink, episodes_from
 from webapp.providers.naming import is_media_name
 
@@ -66,13 +66,8 @@ class DirectoryListing(GenericProvider):
         "http://seedbox.example.net:8080/downloads/Show%20Name/",
     )
 
-    def fetch_episodes(self, client: Any, key: str, lang: str,
-                       conditional: Conditional | None = None) -> EpisodeList:
-        """Fetch the listing once (conditional) and number its video files."""
-        page = self._fetch(client, key, conditional=conditional)
-        validators = Conditional(page.etag, page.last_modified)
-        if page.not_modified:
-            return EpisodeList(not_modified=True, validators=validators)
+    def episodes_of(self, page: Any) -> EpisodeList:
+        """Number the listing's video files."""
         content_type = str(page.headers.get("Content-Type", "")).lower()
         if "json" in content_type or page.text.lstrip()[:1] == "[":
             try:
@@ -82,4 +77,4 @@ class DirectoryListing(GenericProvider):
         else:
             links = html_links(page.text, page.url)
         episodes, season = episodes_from(link for link in links if is_media_name(link.name))
-        return EpisodeList(episodes=episodes, season=season, validators=validators)
+        return EpisodeList(episodes=episodes, season=season)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from webapp.providers.base import (
     AnimeInfo,
+    Conditional,
     Episode,
+    EpisodeList,
     NormalisedUrl,
     Player,
     Provider,
@@ -92,6 +94,19 @@ class GenericProvider(Provider):
     def _fetch(self, client: Any, url: str, **kwargs: Any) -> Any:
         return fetch(client, url, site=host_of(url) or self.name, what=self.what,
                      allowed_hosts=self.page_hosts(), **kwargs)
+
+    def fetch_episodes(self, client: Any, key: str, lang: str,
+                       conditional: Conditional | None = None) -> EpisodeList:
+        """Fetch the URL once (conditional) and read its episodes with `episodes_of`."""
+        page = self._fetch(client, key, conditional=conditional)
+        validators = Conditional(page.etag, page.last_modified)
+        if page.not_modified:
+            return EpisodeList(not_modified=True, validators=validators)
+        return replace(self.episodes_of(page), validators=validators)
+
+    def episodes_of(self, page: Any) -> EpisodeList:
+        """The episodes of a fetched page (each generic provider reads its own format)."""
+        raise NotImplementedError
 
     def anime_info(self, client: Any, key: str, lang: str) -> AnimeInfo:
         """A title from the URL's last path part (generic sources have no anime page)."""

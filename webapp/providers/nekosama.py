@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
@@ -26,7 +26,6 @@ from webapp.providers.base import (
     NormalisedUrl,
     Player,
     Provider,
-    UrlError,
     origin_of,
 )
 from webapp.providers.fetching import fetch
@@ -56,14 +55,10 @@ class NekoSama(Provider):
 
     def normalise(self, url: str, lang: str | None = None) -> NormalisedUrl:
         """Keep `/anime/info/<id>-<slug>_<lang>`; the language is part of the page."""
-        url = self._require_host(url)
-        match = NEKO_INFO_PATH_RE.match(urlsplit(url).path)
-        if not match:
-            raise UrlError("A neko-sama URL must be an anime page, like "
-                           "/anime/info/<id>-<name>_vostfr.")
-        lang = (lang or match["lang"]).lower()
-        if lang not in self.langs:
-            raise UrlError("neko-sama languages are vostfr and vf.")
+        url, match = self._match_path(url, NEKO_INFO_PATH_RE,
+                                      "A neko-sama URL must be an anime page, like "
+                                      "/anime/info/<id>-<name>_vostfr.")
+        lang = self._check_lang(lang or match["lang"], "neko-sama languages are vostfr and vf.")
         path = f"/anime/info/{match['id']}-{match['slug'].lower()}_{lang}"
         return NormalisedUrl(key=path, lang=lang, display_url=origin_of(url) + path)
 

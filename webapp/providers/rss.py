@@ -16,7 +16,6 @@ from lxml import etree
 
 from webapp.providers.base import (
     AnimeInfo,
-    Conditional,
     EpisodeList,
     LayoutChanged,
     Unsupported,
@@ -102,13 +101,8 @@ class RssFeed(GenericProvider):
         "https://media.example.net/atom/some-show.atom",
     )
 
-    def fetch_episodes(self, client: Any, key: str, lang: str,
-                       conditional: Conditional | None = None) -> EpisodeList:
-        """Fetch the feed once (conditional); one episode per usable item number."""
-        page = self._fetch(client, key, conditional=conditional)
-        validators = Conditional(page.etag, page.last_modified)
-        if page.not_modified:
-            return EpisodeList(not_modified=True, validators=validators)
+    def episodes_of(self, page: Any) -> EpisodeList:
+        """One episode per usable item number of the feed."""
         root = parse_feed(page.content)
         items = [e for e in root.iter() if _local(e) in ("item", "entry")]
         links, torrents = [], 0
@@ -127,8 +121,7 @@ class RssFeed(GenericProvider):
                               "items); torrent downloads are not supported yet, so use a "
                               "feed with direct video links.")
         episodes, season = episodes_from(links)
-        return EpisodeList(episodes=episodes, season=season, title=feed_title(root),
-                           validators=validators)
+        return EpisodeList(episodes=episodes, season=season, title=feed_title(root))
 
     def anime_info(self, client: Any, key: str, lang: str) -> AnimeInfo:
         """The feed's own title."""

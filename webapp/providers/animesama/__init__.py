@@ -18,7 +18,6 @@ import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
 from webapp.providers.animesama import parse
 from webapp.providers.base import (
@@ -32,7 +31,6 @@ from webapp.providers.base import (
     ProviderError,
     SiteMoved,
     SiteUnreachable,
-    UrlError,
     host_of,
     origin_of,
 )
@@ -73,15 +71,12 @@ class AnimeSama(Provider):
 
     def normalise(self, url: str, lang: str | None = None) -> NormalisedUrl:
         """Keep `/catalogue/<slug>/<season>/<lang>/`; a given `lang` replaces the URL's."""
-        url = self._require_host(url)
-        match = SEASON_PATH_RE.match(urlsplit(url).path)
-        if not match:
-            raise UrlError("An anime-sama URL must name a season and a language, like "
-                           "/catalogue/<anime>/saison1/vostfr/.")
+        url, match = self._match_path(url, SEASON_PATH_RE,
+                                      "An anime-sama URL must name a season and a language, "
+                                      "like /catalogue/<anime>/saison1/vostfr/.")
         lang = (lang or match["lang"]).lower()
-        if lang not in self.langs:
-            raise UrlError(f"Unknown anime-sama language {lang!r} "
-                           f"(one of {', '.join(self.langs)}).")
+        lang = self._check_lang(lang, f"Unknown anime-sama language {lang!r} "
+                                      f"(one of {', '.join(self.langs)}).")
         path = f"/catalogue/{match['slug'].lower()}/{match['season'].lower()}/{lang}/"
         return NormalisedUrl(key=path, lang=lang, display_url=origin_of(url) + path)
 
