@@ -75,6 +75,8 @@ class EmbedHost(Host):
     name: ClassVar[str] = ""
     # Lower ranks are tried first when an episode has several players.
     rank: ClassVar[int] = 5
+    # Hosts that check the Referer against the embed page itself (and want no Origin).
+    page_referer: ClassVar[bool] = False
 
     @property
     def base(self) -> str:
@@ -120,9 +122,18 @@ class EmbedHost(Host):
         """Headers for the embed page: the player's own (e.g. the provider's Referer)."""
         return dict(headers)
 
-    def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
-        """Find the media in a fetched embed page."""
+    def find_media(self, text: str) -> str | None:
+        """The media URL (possibly relative) in an embed page's text, or None."""
         raise NotImplementedError
+
+    def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
+        """Find the media in a fetched embed page (`find_media`) with the host's Referer."""
+        url = self.find_media(page.text)
+        if not url:
+            raise self.no_media(page)
+        if self.page_referer:
+            return self.media(page, url, referer=page.url, origin=False)
+        return self.media(page, url)
 
     def media(self, page: Page, url: str, *, referer: str | None = None,
               origin: bool = True) -> MediaSource:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.hosts.base import MediaSource
 from webapp.hosts.common import EmbedHost, jwplayer_sources, m3u8_urls
-from webapp.http import Page
 
 
 def jwplayer_media_url(text: str) -> str | None:
@@ -30,9 +28,6 @@ class OneUpload(EmbedHost):
     domains = ("oneupload.net", "oneupload.to")
     rank = 1
 
-    def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
-        """The JW Player file of the page, with OneUpload's Referer."""
-        url = jwplayer_media_url(page.text)
-        if not url:
-            raise self.no_media(page)
-        return self.media(page, url)
+    def find_media(self, text: str) -> str | None:
+        """The JW Player file of the page (HLS first)."""
+        return jwplayer_media_url(text)

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.hosts.base import MediaSource
 from webapp.hosts.common import EmbedHost, jwplayer_sources, m3u8_urls
 from webapp.hosts.unpacker import find_packed
-from webapp.http import Page
 
 
 def packed_media_url(text: str) -> str | None:
@@ -32,48 +30,21 @@ class PackedJsHost(EmbedHost):
 
     rank = 2
 
-    def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
-        """Unpack the page's scripts and return the master playlist they name."""
-        url = packed_media_url(page.text)
-        if not url:
-            raise self.no_media(page)
-        return self.media(page, url)
+    def find_media(self, text: str) -> str | None:
+        """The master playlist named by the unpacked scripts."""
+        return packed_media_url(text)
 
 
-@dataclass
-class Smoothpre(PackedJsHost):
-    """smoothpre.com embeds."""
-
-    id = "smoothpre"
-    name = "Smoothpre"
-    domains = ("smoothpre.com",)
+def _packed_host(host_id: str, name: str, domain: str) -> type[PackedJsHost]:
+    """One site's own PackedJsHost subclass (its own id, so its own `<ID>_BASE_URL`)."""
+    namespace = {"__doc__": f"{domain} embeds.", "__module__": __name__, "id": host_id,
+                 "name": name, "domains": (domain,)}
+    return dataclass(type(name, (PackedJsHost,), namespace))
 
 
-@dataclass
-class Movearnpre(PackedJsHost):
-    """movearnpre.com embeds."""
-
-    id = "movearnpre"
-    name = "Movearnpre"
-    domains = ("movearnpre.com",)
-
-
-@dataclass
-class Dingtezuni(PackedJsHost):
-    """dingtezuni.com embeds."""
-
-    id = "dingtezuni"
-    name = "Dingtezuni"
-    domains = ("dingtezuni.com",)
-
-
-@dataclass
-class Mivalyo(PackedJsHost):
-    """mivalyo.com embeds."""
-
-    id = "mivalyo"
-    name = "Mivalyo"
-    domains = ("mivalyo.com",)
-
+Smoothpre = _packed_host("smoothpre", "Smoothpre", "smoothpre.com")
+Movearnpre = _packed_host("movearnpre", "Movearnpre", "movearnpre.com")
+Dingtezuni = _packed_host("dingtezuni", "Dingtezuni", "dingtezuni.com")
+Mivalyo = _packed_host("mivalyo", "Mivalyo", "mivalyo.com")
 
 PACKED_HOSTS: tuple[type[PackedJsHost], ...] = (Smoothpre, Movearnpre, Dingtezuni, Mivalyo)

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup
 
-from webapp.hosts.base import MediaSource
 from webapp.hosts.common import EmbedHost
-from webapp.http import Page
 
 _VAR_SOURCE = re.compile(r"""video_source\s*=\s*(?P<q>["'])(?P<url>[^"']+)(?P=q)""")
 _OG_PROPS = ("og:video", "og:video:url", "og:video:secure_url")
@@ -44,9 +42,6 @@ class Sendvid(EmbedHost):
     domains = ("sendvid.com",)
     rank = 1
 
-    def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
-        """The video URL of the page, with Sendvid's Referer and Origin."""
-        url = sendvid_video_url(page.text)
-        if not url:
-            raise self.no_media(page)
-        return self.media(page, url)
+    def find_media(self, text: str) -> str | None:
+        """The video URL of the page."""
+        return sendvid_video_url(text)

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from webapp.hosts.base import MediaSource
 from webapp.hosts.common import EmbedHost
-from webapp.http import Page
 
 _PLAYER_SRC = re.compile(
     r"""player\.src\(\s*\[\s*\{\s*src\s*:\s*(?P<q>["'])(?P<url>[^"']+)(?P=q)""")
@@ -32,10 +30,8 @@ class Sibnet(EmbedHost):
     name = "Sibnet"
     domains = ("video.sibnet.ru", "sibnet.ru")
     rank = 0
+    page_referer = True
 
-    def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
-        """The MP4 path of the shell page, with the shell page as Referer."""
-        path = sibnet_video_path(page.text)
-        if not path:
-            raise self.no_media(page)
-        return self.media(page, path, referer=page.url, origin=False)
+    def find_media(self, text: str) -> str | None:
+        """The MP4 path of the shell page."""
+        return sibnet_video_path(text)

@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from webapp.hosts.base import HostUnavailable, MediaSource
 from webapp.hosts.common import EmbedHost
 from webapp.hosts.oneupload import jwplayer_media_url
-from webapp.http import Page
 from webapp.providers.base import origin_of
 
 _WAIT_TITLE = re.compile(r"<title>\s*Please wait\s*</title>", re.IGNORECASE)
@@ -71,9 +70,6 @@ class Vidmoly(EmbedHost):
             page = self.fetch(client, with_token(target, token), sent)
         raise HostUnavailable("Vidmoly keeps answering 'Please wait'; it will be tried later.")
 
-    def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
-        """The JW Player playlist of the real page, with Vidmoly's Referer and Origin."""
-        url = jwplayer_media_url(page.text)
-        if not url:
-            raise self.no_media(page)
-        return self.media(page, url)
+    def find_media(self, text: str) -> str | None:
+        """The JW Player playlist of the real page."""
+        return jwplayer_media_url(text)
