@@ -60,6 +60,14 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+class UpdateBody(StrictBody):
+    """Base of partial-update bodies: the client sends any subset of the fields."""
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, with their new values."""
+        return self.model_dump(exclude_unset=True)
+
+
 class QueryModel(BaseModel):
     """Base of query-string models: lax types (query values are strings by nature)."""
 

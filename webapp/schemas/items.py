@@ -22,6 +22,7 @@ from webapp.schemas.base import (
     StrictBody,
     Synopsis,
     Title,
+    UpdateBody,
     clean_text,
 )
 from webapp.timeutil import isoformat
@@ -49,7 +50,7 @@ class WatchlistItemCreate(StrictBody):
     last_episode_downloaded: EpisodeNumber = 0
 
 
-class WatchlistItemUpdate(StrictBody):
+class WatchlistItemUpdate(UpdateBody):
     """Body of PUT /api/watchlist/{item_id}: any subset; null only where a value may be null."""
 
     # A default of None without Optional: an explicit null is refused (422).
@@ -62,10 +63,6 @@ class WatchlistItemUpdate(StrictBody):
     poster_image: ImageUrl | None = None
     synopsis: Synopsis | None = None
     genres: Genres = None  # type: ignore[assignment]
-
-    def changes(self) -> dict[str, Any]:
-        """The fields the client sent, with their new values."""
-        return self.model_dump(exclude_unset=True)
 
 
 class WatchlistItem(ResponseModel):

@@ -14,6 +14,7 @@ from webapp.schemas.base import (
     ResponseModel,
     Status,
     StrictBody,
+    UpdateBody,
     clean_text,
 )
 from webapp.schemas.items import WatchlistItemCreate
@@ -32,7 +33,7 @@ class WatchlistSettings(ResponseModel):
 SETTINGS_FIELDS = tuple(WatchlistSettings.model_fields)
 
 
-class WatchlistSettingsUpdate(StrictBody):
+class WatchlistSettingsUpdate(UpdateBody):
     """Body of PUT /api/watchlist/settings: any subset of the settings."""
 
     check_interval_hours: IntervalHours = None  # type: ignore[assignment]
@@ -40,10 +41,6 @@ class WatchlistSettingsUpdate(StrictBody):
     max_concurrent_auto_downloads: MaxConcurrent = None  # type: ignore[assignment]
     notify_on_new_episodes: bool = None  # type: ignore[assignment]
     include_completed_anime: bool = None  # type: ignore[assignment]
-
-    def changes(self) -> dict[str, Any]:
-        """The settings the client sent."""
-        return self.model_dump(exclude_unset=True)
 
 
 def settings_to_dict(settings: Any) -> dict[str, Any]:
