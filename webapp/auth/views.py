@@ -51,17 +51,7 @@ def setup() -> Response | str:
     """Create the first account, which is the administrator."""
     if _has_users():
         return redirect(url_for("auth.login"))
-    form = AccountForm()
-    if form.validate_on_submit():
-        try:
-            user = create_user(form.username.data, form.password.data, is_admin=True)
-        except UserError as exc:
-            form.username.errors.append(str(exc))
-        else:
-            login_user(user)
-            flash(f"Welcome, {user.username}: you are the administrator.", "success")
-            return redirect(url_for("pages.index"))
-    return render_template("auth/setup.html", form=form)
+    return _create_account("auth/setup.html", is_admin=True)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -105,14 +95,20 @@ def register() -> Response | str:
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("pages.index"))
+    return _create_account("auth/register.html", is_admin=False)
+
+
+def _create_account(template: str, *, is_admin: bool) -> Response | str:
+    """The account form: create the account and log in with it, or show the form again."""
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            user = create_user(form.username.data, form.password.data)
+            user = create_user(form.username.data, form.password.data, is_admin=is_admin)
         except UserError as exc:
             form.username.errors.append(str(exc))
         else:
             login_user(user)
-            flash(f"Welcome, {user.username}.", "success")
+            role = ": you are the administrator" if is_admin else ""
+            flash(f"Welcome, {user.username}{role}.", "success")
             return redirect(url_for("pages.index"))
-    return render_template("auth/register.html", form=form)
+    return render_template(template, form=form)
