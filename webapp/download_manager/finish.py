@@ -68,16 +68,24 @@ def advance_item(item_id: str) -> float | None:
     return new
 
 
+def _move(download: Download, from_status: str, **values: object) -> bool:
+    """Set `values` (and finished_at) if the download is still `from_status`; committed.
+
+    Returns whether this call made the change (False: a cancel or another worker won).
+    """
+    result = db.session.execute(
+        update(Download).where(Download.id == download.id, Download.status == from_status)
+        .values(finished_at=utcnow(), **values)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
 def complete(download: Download, path: Path, *, from_status: str = "running") -> bool:
     """Mark the download completed at `path`; advance its item and notify its owner."""
     size = path.stat().st_size if path.exists() else None
-    result = db.session.execute(
-        update(Download).where(Download.id == download.id, Download.status == from_status)
-        .values(status="completed", path=str(path), error=None, finished_at=utcnow(),
-                bytes_done=size or 0, bytes_total=size)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    if result.rowcount != 1:
+    if not _move(download, from_status, status="completed", path=str(path), error=None,
+                 bytes_done=size or 0, bytes_total=size):
         return False
     advance_item(download.item_id)
     notify_owner(download, "download_completed",
@@ -97,12 +105,7 @@ def complete_waiting_siblings(download: Download, path: Path) -> int:
 
 def fail(download: Download, message: str) -> bool:
     """Mark the download failed for good with `message`, and notify its owner."""
-    result = db.session.execute(
-        update(Download).where(Download.id == download.id, Download.status == "running")
-        .values(status="failed", error=message, finished_at=utcnow())
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    if result.rowcount != 1:
+    if not _move(download, "running", status="failed", error=message):
         return False
     notify_owner(download, "download_failed",
                  f"{_title(download)} episode {episode_number(download.episode)} could not "
@@ -113,9 +116,4 @@ def fail(download: Download, message: str) -> bool:
 
 def retry_later(download: Download, message: str) -> bool:
     """Put the download back to pending; dispatch tries it again after its backoff."""
-    result = db.session.execute(
-        update(Download).where(Download.id == download.id, Download.status == "running")
-        .values(status="pending", error=message, finished_at=utcnow())
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    return result.rowcount == 1
+    return _move(download, "running", status="pending", error=message)
