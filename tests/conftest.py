@@ -20,15 +20,12 @@ import pytest
 import redis
 from sqlalchemy import text
 
+from tests.helpers import ApiClient, app_config, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_POSTGRES_URL") else [])
-pytest_plugins = ["tests.fixture_site"]  # the `fixture_site` fixture (local provider sites)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# `fixture_site` (local provider sites) and `media` (a local media server).
+pytest_plugins = ["tests.fixture_site", "tests.download_helpers"]
 
 
 # --- network: loopback only -------------------------------------------------------------
@@ -152,22 +149,6 @@ def _truncate_all(url: str) -> None:
 # --- app ----------------------------------------------------------------------------------
 
 
-def app_config(database_url: str, redis_url: str, tmp_path: Path) -> dict[str, Any]:
-    """The config every test app gets: our databases, a temp library, local htmx."""
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "DOWNLOAD_DIR": str(tmp_path / "library"),
-        "HTMX_SRC": "local",
-        "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8,::1",
-        "LOGIN_ATTEMPTS_PER_MINUTE": 10,
-        # No per-host pacing against the local fixture servers (tests of pacing set it).
-        "HOST_RATE_LIMIT_PER_SECOND": 0,
-    }
-
-
 @pytest.fixture
 def app(database_url: str, redis_url: str, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
@@ -198,31 +179,6 @@ def make_user(app: Any):  # noqa: ANN201
             return create_user(name, password, is_admin=admin)
 
     return _make
-
-
-class ApiClient:
-    """A test client that sends one user's API token on every request."""
-
-    def __init__(self, client: Any, token: str, user: Any) -> None:
-        self.client = client
-        self.token = token
-        self.user = user
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
-        return self.client.open(path, method=method, headers=headers, **kwargs)
-
-    def get(self, path: str, **kw: Any) -> Any:
-        return self._call("GET", path, **kw)
-
-    def post(self, path: str, **kw: Any) -> Any:
-        return self._call("POST", path, **kw)
-
-    def put(self, path: str, **kw: Any) -> Any:
-        return self._call("PUT", path, **kw)
-
-    def delete(self, path: str, **kw: Any) -> Any:
-        return self._call("DELETE", path, **kw)
 
 
 @pytest.fixture

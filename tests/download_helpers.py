@@ -1,5 +1,7 @@
 """Helpers for the download tests: a Range-capable media server that counts what it sends,
 database seeding of sources/items/episodes/downloads, and RQ workers (in-process and real).
+
+Loaded as a pytest plugin by conftest: its `media` fixture is a started MediaServer.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 RANGE_RE = re.compile(r"bytes=(\d+)-")
 
@@ -136,6 +140,22 @@ class MediaServer:
 
 
 # --- database seeding ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def media() -> Iterator[MediaServer]:
+    """A started local media server, stopped after the test."""
+    server = MediaServer().start()
+    yield server
+    server.stop()
+
+
+@contextmanager
+def configured(app: Any, **config: Any) -> Iterator[Any]:
+    """The app with `config` applied, inside its app context."""
+    app.config.update(**config)
+    with app.app_context():
+        yield app
 
 
 def file_player(url: str, label: str | None = None, quality: str | None = None) -> dict:

@@ -12,6 +12,7 @@ from tests.api_helpers import assert_error
 from tests.download_helpers import (
     MediaServer,
     add_download,
+    configured,
     file_player,
     media_bytes,
     row,
@@ -27,17 +28,9 @@ SIZE = 256 * 1024
 
 
 @pytest.fixture
-def media() -> Any:
-    server = MediaServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def ctx(app: Any) -> Any:
-    app.config.update(HTTP_RETRIES=0, DOWNLOAD_RETRY_INTERVALS=())
-    with app.app_context():
-        yield app
+    with configured(app, HTTP_RETRIES=0, DOWNLOAD_RETRY_INTERVALS=()) as configured_app:
+        yield configured_app
 
 
 def test_an_episode_on_demand_is_accepted_then_conflicts_while_active(

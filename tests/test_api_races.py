@@ -79,7 +79,7 @@ def test_many_users_adding_one_new_anime_at_once_share_its_source(app, make_api)
 
 
 def test_one_user_adding_one_anime_four_times_at_once_gets_one_item(app, api):
-    from tests.conftest import ApiClient
+    from tests.helpers import ApiClient
 
     clients = [ApiClient(app.test_client(), api.token, api.user) for _ in range(4)]
     statuses = _post_all_at_once(clients, create_body())

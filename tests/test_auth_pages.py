@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import free_port
+from tests.helpers import free_port
 from tests.page_helpers import csrf_of, login, post, quick_user
 
 

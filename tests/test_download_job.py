@@ -12,6 +12,7 @@ from sqlalchemy import select
 from tests.download_helpers import (
     MediaServer,
     add_download,
+    configured,
     file_player,
     media_bytes,
     row,
@@ -23,18 +24,10 @@ SIZE = 300 * 1024
 
 
 @pytest.fixture
-def media() -> Any:
-    server = MediaServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def ctx(app: Any) -> Any:
-    app.config.update(HTTP_RETRIES=0, HTTP_BACKOFF_SECONDS=0.01, MAX_PARALLEL_DOWNLOADS=3,
-                      DOWNLOAD_RETRY_INTERVALS=(0, 0))
-    with app.app_context():
-        yield app
+    with configured(app, HTTP_RETRIES=0, HTTP_BACKOFF_SECONDS=0.01, MAX_PARALLEL_DOWNLOADS=3,
+                    DOWNLOAD_RETRY_INTERVALS=(0, 0)) as configured_app:
+        yield configured_app
 
 
 def _notifications(user_id: int) -> list[tuple[str, str]]:

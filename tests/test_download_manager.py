@@ -14,6 +14,7 @@ from rq.job import Job
 from tests.download_helpers import (
     MediaServer,
     add_download,
+    configured,
     file_player,
     media_bytes,
     row,
@@ -26,17 +27,10 @@ SIZE = 200 * 1024
 
 
 @pytest.fixture
-def media() -> Any:
-    server = MediaServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def ctx(app: Any) -> Any:
-    app.config.update(HTTP_RETRIES=0, MAX_PARALLEL_DOWNLOADS=3, DOWNLOAD_RETRY_INTERVALS=())
-    with app.app_context():
-        yield app
+    with configured(app, HTTP_RETRIES=0, MAX_PARALLEL_DOWNLOADS=3,
+                    DOWNLOAD_RETRY_INTERVALS=()) as configured_app:
+        yield configured_app
 
 
 def _statuses(ids: dict[Any, int]) -> dict[Any, str]:

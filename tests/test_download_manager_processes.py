@@ -33,13 +33,6 @@ BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
-def media() -> Any:
-    server = MediaServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def procs(app: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("DOWNLOAD_HEARTBEAT_SECONDS", "1")
     app.config["MAX_PARALLEL_DOWNLOADS"] = 3

@@ -8,7 +8,8 @@ import time
 
 import requests
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT
+from tests.helpers import free_port
 
 
 def test_standalone_site_and_its_control_api():

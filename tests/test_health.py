@@ -7,7 +7,7 @@ import time
 from rq import Queue, Worker
 from rq.cron import CronScheduler
 
-from tests.conftest import app_config, free_port
+from tests.helpers import app_config, free_port
 
 
 def _start_worker(redis_conn, *queues: str) -> Worker:

@@ -144,7 +144,7 @@ def test_read_timeout_is_retried_then_reported(fixture_site, site_client):
 
 
 def test_connection_refused_is_a_connection_failure(site_client):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     with pytest.raises(ConnectionFailed, match="connection refused"):
         site_client.fetch_page(f"http://127.0.0.1:{free_port()}/")
@@ -251,7 +251,7 @@ def test_redis_down_falls_back_to_in_process_pacing(fixture_site):
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     dead = redis.Redis(port=free_port(), socket_connect_timeout=0.2, socket_timeout=0.2,
                        retry=Retry(NoBackoff(), 0))

@@ -53,7 +53,7 @@ def test_check_now_without_javascript_returns_to_the_detail_page(logged, fixture
 
 
 def test_check_now_when_redis_is_down_says_so(logged, app, fixture_site):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     item_id = _add(logged, new_show(fixture_site, "frieren", episodes=2))
     app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"

@@ -184,7 +184,7 @@ def test_search_falls_back_to_the_quick_search(fixture_site, site_client, animes
 
 
 def test_base_url_from_mirrors_then_portal(fixture_site, site_client):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     dead = f"http://127.0.0.1:{free_port()}"
     provider = AnimeSama(settings=ProviderSettings(mirrors=(dead, fixture_site.url)))
@@ -197,7 +197,7 @@ def test_base_url_from_mirrors_then_portal(fixture_site, site_client):
 
 
 def test_no_base_url_answering_says_what_to_configure(site_client):
-    from tests.conftest import free_port
+    from tests.helpers import free_port
 
     provider = AnimeSama(settings=ProviderSettings(
         portal_url=f"http://127.0.0.1:{free_port()}/"))

@@ -15,8 +15,8 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from tests.conftest import free_port
 from tests.e2e.processes import Processes, wait_until
+from tests.helpers import free_port
 from webapp.extensions import db
 from webapp.models import WatchlistItem
 from webapp.timeutil import utcnow
