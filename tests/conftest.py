@@ -24,8 +24,9 @@ from tests.helpers import ApiClient, app_config, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("TEST_POSTGRES_URL") else [])
-# `fixture_site` (local provider sites) and `media` (a local media server).
-pytest_plugins = ["tests.fixture_site", "tests.download_helpers"]
+# `fixture_site` (local provider sites), `media` (a local media server), and the page
+# fixtures `alice`, `logged`, `on_fixture_site`.
+pytest_plugins = ["tests.fixture_site", "tests.download_helpers", "tests.page_helpers"]
 
 
 # --- network: loopback only -------------------------------------------------------------

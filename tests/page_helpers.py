@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 CSRF_RE = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
@@ -104,3 +106,26 @@ def session_login(client: Any, user: Any) -> Any:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
     return client
+
+
+# --- fixtures (conftest loads this module as a plugin) -------------------------------------
+
+
+@pytest.fixture
+def alice(app: Any) -> Any:
+    """Alice, a plain user (the first account, root, is the admin); passwords "password123"."""
+    quick_user(app, "root", admin=True)
+    return quick_user(app, "alice")
+
+
+@pytest.fixture
+def logged(client: Any, alice: Any) -> Any:
+    """The test client, logged in as alice."""
+    return session_login(client, alice)
+
+
+@pytest.fixture
+def on_fixture_site(app: Any, fixture_site: Any) -> Any:
+    """The site providers pointed at the local fixture site (`pytest.mark.usefixtures`)."""
+    use_fixture_site(app, fixture_site)
+    return fixture_site

@@ -9,14 +9,6 @@ import pytest
 from tests.helpers import free_port
 from tests.page_helpers import csrf_of, login, post, quick_user
 
-
-@pytest.fixture
-def alice(app):
-    """Alice, a plain user (the first account, root, is the admin); passwords "password123"."""
-    quick_user(app, "root", admin=True)
-    return quick_user(app, "alice")
-
-
 # --- first run ------------------------------------------------------------------------------
 
 

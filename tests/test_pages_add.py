@@ -6,17 +6,12 @@ import re
 
 import pytest
 
-from tests.page_helpers import post, quick_user, session_login, use_fixture_site
+from tests.page_helpers import post
 
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def logged(client, app, fixture_site):
-    quick_user(app, "root", admin=True)
-    alice = quick_user(app, "alice")
-    use_fixture_site(app, fixture_site)
-    return session_login(client, alice)
+pytestmark = pytest.mark.usefixtures("on_fixture_site")
 
 
 def test_search_finds_results_on_every_site(logged):

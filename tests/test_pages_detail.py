@@ -6,20 +6,9 @@ import re
 
 import pytest
 
-from tests.page_helpers import add_episodes, add_items, post, quick_user, session_login
+from tests.page_helpers import add_episodes, add_items, post, quick_user
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def alice(app):
-    quick_user(app, "root", admin=True)
-    return quick_user(app, "alice")
-
-
-@pytest.fixture
-def logged(client, alice):
-    return session_login(client, alice)
 
 
 @pytest.fixture

@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from tests.page_helpers import post, quick_user, session_login
+from tests.page_helpers import post, quick_user
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def alice(app):
-    quick_user(app, "root", admin=True)
-    return quick_user(app, "alice")
-
-
-@pytest.fixture
-def logged(client, alice):
-    return session_login(client, alice)
 
 
 def _notify(app, user, count, message="2 new episodes of Frieren: 13, 14"):

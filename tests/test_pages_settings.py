@@ -6,20 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.page_helpers import add_items, post, quick_user, session_login
+from tests.page_helpers import add_items, post
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def alice(app):
-    quick_user(app, "root", admin=True)
-    return quick_user(app, "alice")
-
-
-@pytest.fixture
-def logged(client, alice):
-    return session_login(client, alice)
 
 
 def _settings(app, user):

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.page_helpers import add_items, post, quick_user, session_login
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def alice(app):
-    quick_user(app, "root", admin=True)
-    return quick_user(app, "alice")
-
-
-@pytest.fixture
-def logged(client, alice):
-    return session_login(client, alice)
 
 
 def test_empty_watchlist_invites_to_add(logged):
