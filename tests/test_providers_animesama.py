@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixture_site import provider_fixture
 from webapp.providers.animesama import AnimeSama
 from webapp.providers.animesama.parse import episode_names, is_plausible
 from webapp.providers.base import (
@@ -27,9 +28,7 @@ var eps3 = ['https://sendvid.com/embed/xyz789ab'];
 """
 
 
-@pytest.fixture
-def animesama(site_registry) -> AnimeSama:
-    return site_registry.get("animesama")
+animesama = provider_fixture("animesama")
 
 
 def numbers(listed) -> list[float]:

@@ -6,14 +6,13 @@ import time
 
 import pytest
 
+from tests.fixture_site import provider_fixture
 from webapp.providers.base import LayoutChanged, Player
 
 NANOHA = "/file-0-1/1234/Nanoha-A-s-vostfr"
 
 
-@pytest.fixture
-def animeultime(site_registry):
-    return site_registry.get("animeultime")
+animeultime = provider_fixture("animeultime")
 
 
 def test_series_rows_and_playlist_give_direct_files(fixture_site, site_client, animeultime):

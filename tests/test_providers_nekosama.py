@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixture_site import provider_fixture
 from webapp.providers.base import AnimeRemoved, LayoutChanged, SiteBlocked, SiteUnreachable
 
 SLIME = "/anime/info/9520-tensei-shitara-slime-datta-ken_vostfr"
 
 
-@pytest.fixture
-def nekosama(site_registry):
-    return site_registry.get("nekosama")
+nekosama = provider_fixture("nekosama")
 
 
 def test_episodes_come_from_the_var_episodes_list(fixture_site, site_client, nekosama):

@@ -96,5 +96,16 @@ def site_registry(fixture_site: FixtureSite) -> Any:
     return build_registry(site_config(fixture_site))
 
 
-__all__ = ["FixtureSite", "RequestRecord", "Show", "fixture_site", "site_client",
-           "site_config", "site_registry"]
+def provider_fixture(provider_id: str) -> Any:
+    """A fixture named `provider_id`: that provider of `site_registry` (module level:
+    `nekosama = provider_fixture("nekosama")`)."""
+
+    @pytest.fixture(name=provider_id)
+    def _provider(site_registry: Any) -> Any:
+        return site_registry.get(provider_id)
+
+    return _provider
+
+
+__all__ = ["FixtureSite", "RequestRecord", "Show", "fixture_site", "provider_fixture",
+           "site_client", "site_config", "site_registry"]
