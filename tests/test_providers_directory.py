@@ -118,34 +118,35 @@ def test_torrent_only_feed_is_clearly_unsupported(fixture_site, site_client, sit
             site_client, fixture_site.url_for("/feeds/torrent/show.xml"), "any")
 
 
+def _served_feed(fixture_site, site_client, site_registry, path, body,
+                 content_type="application/xml"):
+    """Serve `body` as the feed at `path` on the fixture site and list it."""
+    fixture_site.set_page(path, body, content_type=content_type)
+    return site_registry.get("rss").fetch_episodes(site_client, fixture_site.url_for(path),
+                                                   "any")
+
+
 def test_mixed_feed_keeps_the_usable_items(fixture_site, site_client, site_registry):
-    fixture_site.set_page("/feeds/mixed.xml", (
+    listed = _served_feed(fixture_site, site_client, site_registry, "/feeds/mixed.xml", (
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Mixed</title>'
         "<item><title>Show - 01 (720p)</title><link>magnet:?xt=urn:btih:1</link></item>"
         '<item><title>Show - 02 (720p)</title><enclosure url="/media/Show%20-%2002.mkv" '
         'type="video/x-matroska" length="1"/></item></channel></rss>'),
         content_type="application/rss+xml")
-    listed = site_registry.get("rss").fetch_episodes(
-        site_client, fixture_site.url_for("/feeds/mixed.xml"), "any")
     assert [e.number for e in listed.episodes] == [2] and listed.title == "Mixed"
 
 
 @pytest.mark.parametrize("body", ["<html><body>not a feed</body></html>", "\x00\x01garbage"])
 def test_not_a_feed_is_a_layout_change(fixture_site, site_client, site_registry, body):
-    fixture_site.set_page("/feeds/bad.xml", body, content_type="application/xml")
     with pytest.raises(LayoutChanged, match="RSS or Atom"):
-        site_registry.get("rss").fetch_episodes(
-            site_client, fixture_site.url_for("/feeds/bad.xml"), "any")
+        _served_feed(fixture_site, site_client, site_registry, "/feeds/bad.xml", body)
 
 
 def test_external_entities_are_never_resolved(fixture_site, site_client, site_registry):
-    fixture_site.set_page("/feeds/xxe.xml", (
+    listed = _served_feed(fixture_site, site_client, site_registry, "/feeds/xxe.xml", (
         '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         "<rss><channel><title>T&x;</title><item><title>&x;Show - 01</title>"
-        '<enclosure url="/media/a.mkv" type="video/x-matroska"/></item></channel></rss>'),
-        content_type="application/xml")
-    listed = site_registry.get("rss").fetch_episodes(
-        site_client, fixture_site.url_for("/feeds/xxe.xml"), "any")
+        '<enclosure url="/media/a.mkv" type="video/x-matroska"/></item></channel></rss>'))
     assert [e.number for e in listed.episodes] == [1]
     assert "root:" not in (listed.title or "") + (listed.episodes[0].players[0].label or "")
 
