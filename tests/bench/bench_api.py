@@ -12,7 +12,6 @@ Run with `make bench` or `python -m tests.bench api`.
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -27,8 +26,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from tests.api_helpers import count_statements, seed_items
-from tests.bench.bench_pages import start_gunicorn
-from tests.bench.support import BenchEnv, free_port
+from tests.bench.support import BenchEnv, gunicorn, percentiles
 
 USERS = 100
 ITEMS = 1_000
@@ -80,12 +78,6 @@ def statements_per_request(app: Any, token: str) -> dict[str, int]:
             assert client.get(path, headers=headers).status_code == 200
         counts[path] = len(statements)
     return counts
-
-
-def percentiles(times: list[float]) -> tuple[float, float]:
-    """(p50, p95) in ms."""
-    times = sorted(times)
-    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
 
 
 def timed_get(session: requests.Session, url: str, headers: dict[str, str]) -> float:
@@ -163,15 +155,9 @@ def run(backend: str) -> None:
         # Outside that context: each request then gets its own, as under gunicorn.
         big = statements_per_request(app, raw[1])
         small = statements_per_request(app, raw[2])
-        port = free_port()
-        proc = start_gunicorn(env, port, Path(tmp))
-        try:
-            base = f"http://127.0.0.1:{port}"
+        with gunicorn(env, Path(tmp)) as base:
             seq = sequential(base, raw[1])
             conc = {path: concurrent(base, raw[1], path) for path in PATHS}
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
     print(f"\n[{backend}] JSON API, user with {ITEMS} items among {USERS} users "
           f"(gunicorn -w 2 --threads 4; {ROUNDS} requests per run)")
     print(f"  {'endpoint':24} {'seq p50':>8} {'seq p95':>8} {'bytes':>8} "

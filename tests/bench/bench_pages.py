@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -23,7 +20,7 @@ from typing import Any
 import requests
 from sqlalchemy import event, insert
 
-from tests.bench.support import BenchEnv, free_port
+from tests.bench.support import BenchEnv, gunicorn, percentiles
 
 USERS = 100
 ITEMS = 1_000
@@ -37,7 +34,6 @@ CASES = [
     ("fragment: page 30 (offset 725)", "/watchlist?page=30", HX),
     ("fragment: provider filter, page 2", "/watchlist?provider=directory&page=2", HX),
 ]
-BIN = Path(sys.executable).parent
 
 
 def seed() -> None:
@@ -107,24 +103,6 @@ def count_statements(app: Any) -> dict[str, int]:
     return counted
 
 
-def start_gunicorn(env: BenchEnv, port: int, logs: Path) -> subprocess.Popen:
-    """gunicorn serving wsgi:app with the bench database and Redis."""
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "wsgi:app"], cwd=env.root, env={**os.environ, **env.process_env(),
-                                          "PYTHONPATH": str(env.root)},
-        stdout=(logs / "gunicorn.log").open("ab"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return proc
-        except requests.RequestException:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("gunicorn did not start; see " + str(logs / "gunicorn.log"))
-
-
 def logged_in_session(base: str) -> requests.Session:
     """A session logged in as user1 through the login form."""
     session = requests.Session()
@@ -150,8 +128,7 @@ def measure(session: requests.Session, base: str) -> list[tuple[str, float, floa
             times.append((time.perf_counter() - started) * 1000)
             assert resp.status_code == 200, (resp.status_code, path)
             size = len(resp.content)
-        times.sort()
-        out.append((name, statistics.median(times), times[int(len(times) * 0.95) - 1], size))
+        out.append((name, *percentiles(times), size))
     return out
 
 
@@ -162,14 +139,8 @@ def run(backend: str) -> None:
         with app.app_context():
             seed()
         statements = count_statements(app)  # outside: each request has its own app context
-        port = free_port()
-        proc = start_gunicorn(env, port, Path(tmp))
-        try:
-            base = f"http://127.0.0.1:{port}"
+        with gunicorn(env, Path(tmp)) as base:
             results = measure(logged_in_session(base), base)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
         print(f"\n[{backend}] watchlist pages, user with {ITEMS} items among {USERS} users "
               f"({ROUNDS} requests each, gunicorn -w 2 --threads 4)")
         print(f"  {'case':36} {'p50 ms':>7} {'p95 ms':>7} {'bytes':>8} {'SQL':>4}")

@@ -1,19 +1,26 @@
-"""Shared set-up of the benchmarks: our own redis-server, a migrated database, an app."""
+"""Shared set-up of the benchmarks: our own redis-server, a migrated database, an app, a
+gunicorn serving it, and percentiles."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import socket
+import statistics
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import redis
+import requests
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
 
 
 def clock_ticks() -> int:
@@ -113,3 +120,40 @@ class BenchEnv:
 
     def redis(self) -> redis.Redis:
         return redis.Redis.from_url(self.redis_url)
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    """(p50, p95) of the times."""
+    times = sorted(times)
+    return statistics.median(times), times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def start_gunicorn(env: BenchEnv, port: int, logs: Path) -> subprocess.Popen:
+    """gunicorn (`-w 2 --threads 4`, as in the Procfile) serving wsgi:app with the bench
+    database and Redis, once /healthz answers."""
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
+         "wsgi:app"], cwd=env.root, env={**os.environ, **env.process_env(),
+                                          "PYTHONPATH": str(env.root)},
+        stdout=(logs / "gunicorn.log").open("ab"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return proc
+        except requests.RequestException:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start; see " + str(logs / "gunicorn.log"))
+
+
+@contextmanager
+def gunicorn(env: BenchEnv, logs: Path) -> Iterator[str]:
+    """The base URL of a gunicorn serving the app on a free port, stopped afterwards."""
+    port = free_port()
+    proc = start_gunicorn(env, port, logs)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
