@@ -166,6 +166,14 @@ def app(database_url: str, redis_url: str, tmp_path: Path,
 
 
 @pytest.fixture
+def ctx(app: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The app inside its app context, with the test module's `APP_CONFIG` dict applied."""
+    app.config.update(getattr(request.module, "APP_CONFIG", {}))
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
 

@@ -12,7 +12,6 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,14 +147,6 @@ def media() -> Iterator[MediaServer]:
     server = MediaServer().start()
     yield server
     server.stop()
-
-
-@contextmanager
-def configured(app: Any, **config: Any) -> Iterator[Any]:
-    """The app with `config` applied, inside its app context."""
-    app.config.update(**config)
-    with app.app_context():
-        yield app
 
 
 def file_player(url: str, label: str | None = None, quality: str | None = None) -> dict:

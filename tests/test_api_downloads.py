@@ -6,13 +6,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.api_helpers import assert_error
 from tests.download_helpers import (
     MediaServer,
     add_download,
-    configured,
     file_player,
     media_bytes,
     row,
@@ -25,12 +22,7 @@ DOWNLOAD_KEYS = {"id", "item_id", "anime_title", "episode", "status", "attempts"
                  "player", "bytes_done", "bytes_total", "speed_bps", "eta_seconds", "path",
                  "created_at", "started_at", "finished_at"}
 SIZE = 256 * 1024
-
-
-@pytest.fixture
-def ctx(app: Any) -> Any:
-    with configured(app, HTTP_RETRIES=0, DOWNLOAD_RETRY_INTERVALS=()) as configured_app:
-        yield configured_app
+APP_CONFIG = {"HTTP_RETRIES": 0, "DOWNLOAD_RETRY_INTERVALS": ()}  # for the `ctx` fixture
 
 
 def test_an_episode_on_demand_is_accepted_then_conflicts_while_active(

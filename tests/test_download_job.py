@@ -6,13 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from tests.download_helpers import (
     MediaServer,
     add_download,
-    configured,
     file_player,
     media_bytes,
     row,
@@ -21,13 +19,8 @@ from tests.download_helpers import (
 )
 
 SIZE = 300 * 1024
-
-
-@pytest.fixture
-def ctx(app: Any) -> Any:
-    with configured(app, HTTP_RETRIES=0, HTTP_BACKOFF_SECONDS=0.01, MAX_PARALLEL_DOWNLOADS=3,
-                    DOWNLOAD_RETRY_INTERVALS=(0, 0)) as configured_app:
-        yield configured_app
+APP_CONFIG = {"HTTP_RETRIES": 0, "HTTP_BACKOFF_SECONDS": 0.01, "MAX_PARALLEL_DOWNLOADS": 3,
+              "DOWNLOAD_RETRY_INTERVALS": (0, 0)}  # for the `ctx` fixture
 
 
 def _notifications(user_id: int) -> list[tuple[str, str]]:

@@ -7,14 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from rq import Queue
 from rq.job import Job
 
 from tests.download_helpers import (
     MediaServer,
     add_download,
-    configured,
     file_player,
     media_bytes,
     row,
@@ -24,13 +22,8 @@ from tests.download_helpers import (
 )
 
 SIZE = 200 * 1024
-
-
-@pytest.fixture
-def ctx(app: Any) -> Any:
-    with configured(app, HTTP_RETRIES=0, MAX_PARALLEL_DOWNLOADS=3,
-                    DOWNLOAD_RETRY_INTERVALS=()) as configured_app:
-        yield configured_app
+# For the `ctx` fixture.
+APP_CONFIG = {"HTTP_RETRIES": 0, "MAX_PARALLEL_DOWNLOADS": 3, "DOWNLOAD_RETRY_INTERVALS": ()}
 
 
 def _statuses(ids: dict[Any, int]) -> dict[Any, str]:
