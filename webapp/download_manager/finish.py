@@ -68,6 +68,13 @@ def advance_item(item_id: str) -> float | None:
     return new
 
 
+def _tell_owner(download: Download, kind: str, what: str) -> None:
+    """Notify the owner that "<title> episode <n> <what>" (committed)."""
+    notify_owner(download, kind,
+                 f"{_title(download)} episode {episode_number(download.episode)} {what}")
+    db.session.commit()
+
+
 def _move(download: Download, from_status: str, **values: object) -> bool:
     """Set `values` (and finished_at) if the download is still `from_status`; committed.
 
@@ -88,10 +95,7 @@ def complete(download: Download, path: Path, *, from_status: str = "running") ->
                  bytes_done=size or 0, bytes_total=size):
         return False
     advance_item(download.item_id)
-    notify_owner(download, "download_completed",
-                 f"{_title(download)} episode {episode_number(download.episode)} "
-                 f"is in the library.")
-    db.session.commit()
+    _tell_owner(download, "download_completed", "is in the library.")
     return True
 
 
@@ -107,10 +111,7 @@ def fail(download: Download, message: str) -> bool:
     """Mark the download failed for good with `message`, and notify its owner."""
     if not _move(download, "running", status="failed", error=message):
         return False
-    notify_owner(download, "download_failed",
-                 f"{_title(download)} episode {episode_number(download.episode)} could not "
-                 f"be downloaded: {message}")
-    db.session.commit()
+    _tell_owner(download, "download_failed", f"could not be downloaded: {message}")
     return True
 
 
