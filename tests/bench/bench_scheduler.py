@@ -11,14 +11,13 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import event, insert, update
 
-from tests.bench.support import BenchEnv, clock_ticks
+from tests.bench.support import BenchEnv, clock_ticks, each_backend
 
 USERS = 1_000
 ITEMS_PER_USER = 40
@@ -151,11 +150,10 @@ def bench_idle(env: BenchEnv) -> None:
 
 def main() -> None:
     print("scheduler tick")
-    for backend in BenchEnv.backends():
-        with tempfile.TemporaryDirectory() as tmp, BenchEnv(backend, Path(tmp)) as env:
-            bench_tick(env)
-            if backend == "sqlite":
-                bench_idle(env)
+    for env in each_backend():
+        bench_tick(env)
+        if env.backend == "sqlite":
+            bench_idle(env)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -157,3 +158,11 @@ def gunicorn(env: BenchEnv, logs: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def each_backend() -> Iterator[BenchEnv]:
+    """A fresh BenchEnv in a temporary folder per backend (SQLite, and PostgreSQL when
+    TEST_POSTGRES_URL is set), torn down before the next."""
+    for backend in BenchEnv.backends():
+        with tempfile.TemporaryDirectory() as tmp, BenchEnv(backend, Path(tmp)) as env:
+            yield env
