@@ -51,6 +51,13 @@ def run(http, base, part, *, max_bytes=10 * SIZE, should_stop=lambda: False, pro
                     should_stop=should_stop)
 
 
+def stop_midway(http, base, part, at: int) -> None:  # noqa: ANN001
+    """Run until `at` bytes are in, then stop: the part file stays for a resume."""
+    progress = Recorder()
+    with pytest.raises(Stopped):
+        run(http, base, part, progress=progress, should_stop=stop_after(at, progress))
+
+
 def test_fresh_download_is_byte_identical_with_progress(http, tmp_path: Path) -> None:
     server = RangeFile(DATA)
     progress = Recorder()
@@ -68,10 +75,8 @@ def test_fresh_download_is_byte_identical_with_progress(http, tmp_path: Path) ->
 def test_stopped_then_resumed_with_range_and_if_range(http, tmp_path: Path) -> None:
     server = RangeFile(DATA)
     part = tmp_path / "2.part"
-    first = Recorder()
     with serve(server) as base:
-        with pytest.raises(Stopped):
-            run(http, base, part, progress=first, should_stop=stop_after(SIZE // 3, first))
+        stop_midway(http, base, part, SIZE // 3)
         have = part.stat().st_size
         assert 0 < have < SIZE
         assert part.read_bytes() == DATA[:have]
@@ -88,10 +93,8 @@ def test_stopped_then_resumed_with_range_and_if_range(http, tmp_path: Path) -> N
 def test_stale_if_range_restarts_from_zero(http, tmp_path: Path) -> None:
     server = RangeFile(DATA)
     part = tmp_path / "3.part"
-    first = Recorder()
     with serve(server) as base:
-        with pytest.raises(Stopped):
-            run(http, base, part, progress=first, should_stop=stop_after(SIZE // 2, first))
+        stop_midway(http, base, part, SIZE // 2)
         new = os.urandom(SIZE - 1000)
         server.data, server.etag = new, '"v2"'
         server.last_modified = "Thu, 02 Jan 2025 00:00:00 GMT"
@@ -105,10 +108,8 @@ def test_stale_if_range_restarts_from_zero(http, tmp_path: Path) -> None:
 def test_server_ignoring_range_restarts(http, tmp_path: Path) -> None:
     server = RangeFile(DATA, honour_range=False)
     part = tmp_path / "4.part"
-    first = Recorder()
     with serve(server) as base:
-        with pytest.raises(Stopped):
-            run(http, base, part, progress=first, should_stop=stop_after(SIZE // 2, first))
+        stop_midway(http, base, part, SIZE // 2)
         run(http, base, part)
     assert part.read_bytes() == DATA
 
