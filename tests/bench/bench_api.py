@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from tests.api_helpers import count_statements, seed_items
-from tests.bench.support import BenchEnv, gunicorn, percentiles
+from tests.bench.support import BenchEnv, gunicorn, insert_users, percentiles
 
 USERS = 100
 ITEMS = 1_000
@@ -41,16 +40,10 @@ TARGET_P95_MS = 50.0
 def seed() -> None:
     """USERS users with default settings; user 1 has ITEMS items, the others OTHER_ITEMS."""
     from webapp.extensions import db
-    from webapp.models import User, UserSettings
 
     now = datetime.now(UTC).replace(microsecond=0)
     with db.engine.begin() as conn:
-        conn.execute(insert(User), [
-            {"id": u, "username": f"user{u}", "password_hash": "x", "is_admin": u == 1,
-             "disabled": False, "scheduler_enabled": True, "created_at": now}
-            for u in range(1, USERS + 1)])
-        conn.execute(insert(UserSettings), [{"user_id": u, "notification_urls": []}
-                                            for u in range(1, USERS + 1)])
+        insert_users(conn, USERS, now, first_is_admin=True)
         seed_items(conn, 1, ITEMS, first_source_id=1)
         for u in range(2, USERS + 1):
             seed_items(conn, u, OTHER_ITEMS, first_source_id=ITEMS + (u - 2) * OTHER_ITEMS + 1)

@@ -20,7 +20,7 @@ from typing import Any
 import requests
 from sqlalchemy import event, insert
 
-from tests.bench.support import BenchEnv, gunicorn, percentiles
+from tests.bench.support import BenchEnv, gunicorn, insert_users, percentiles
 
 USERS = 100
 ITEMS = 1_000
@@ -41,17 +41,12 @@ def seed() -> None:
     from werkzeug.security import generate_password_hash
 
     from webapp.extensions import db
-    from webapp.models import Source, User, UserSettings, WatchlistItem
+    from webapp.models import Source, WatchlistItem
 
     now = datetime.now(UTC).replace(microsecond=0)
     password = generate_password_hash("password123")
     with db.engine.begin() as conn:
-        conn.execute(insert(User), [
-            {"id": u, "username": f"user{u}", "password_hash": password, "is_admin": u == 1,
-             "disabled": False, "scheduler_enabled": True, "created_at": now}
-            for u in range(1, USERS + 1)])
-        conn.execute(insert(UserSettings), [{"user_id": u, "notification_urls": []}
-                                            for u in range(1, USERS + 1)])
+        insert_users(conn, USERS, now, password_hash=password, first_is_admin=True)
         counts = {1: ITEMS, **{u: OTHER_ITEMS for u in range(2, USERS + 1)}}
         total = sum(counts.values())
         conn.execute(insert(Source), [

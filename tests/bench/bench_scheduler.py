@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert, update
 
-from tests.bench.support import BenchEnv, clock_ticks, each_backend
+from tests.bench.support import BenchEnv, clock_ticks, each_backend, insert_users
 
 USERS = 1_000
 ITEMS_PER_USER = 40
@@ -29,16 +29,11 @@ IDLE_SECONDS = int(os.environ.get("BENCH_IDLE_SECONDS", "60"))
 def seed(now) -> None:  # noqa: ANN001
     """Insert USERS users × ITEMS_PER_USER items over SOURCES sources, none due."""
     from webapp.extensions import db
-    from webapp.models import Source, User, UserSettings, WatchlistItem
+    from webapp.models import Source, WatchlistItem
 
     later = now + timedelta(hours=6)
     with db.engine.begin() as conn:
-        conn.execute(insert(User), [
-            {"id": u, "username": f"user{u}", "password_hash": "x", "is_admin": False,
-             "disabled": False, "scheduler_enabled": True, "created_at": now}
-            for u in range(1, USERS + 1)])
-        conn.execute(insert(UserSettings), [
-            {"user_id": u, "notification_urls": []} for u in range(1, USERS + 1)])
+        insert_users(conn, USERS, now)
         conn.execute(insert(Source), [
             {"id": s, "provider_id": "directory", "url": f"http://127.0.0.{2 + s % 100}/s{s}/",
              "lang": "any", "genres": [], "created_at": now}

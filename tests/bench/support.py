@@ -18,7 +18,7 @@ from typing import Any
 
 import redis
 import requests
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -166,3 +166,16 @@ def each_backend() -> Iterator[BenchEnv]:
     for backend in BenchEnv.backends():
         with tempfile.TemporaryDirectory() as tmp, BenchEnv(backend, Path(tmp)) as env:
             yield env
+
+
+def insert_users(conn: Any, count: int, now: Any, *, password_hash: str = "x",
+                 first_is_admin: bool = False) -> None:
+    """Users 1..count (`user<n>`, scheduler on) with default settings, in bulk."""
+    from webapp.models import User, UserSettings
+
+    conn.execute(insert(User), [
+        {"id": u, "username": f"user{u}", "password_hash": password_hash,
+         "is_admin": first_is_admin and u == 1, "disabled": False, "scheduler_enabled": True,
+         "created_at": now} for u in range(1, count + 1)])
+    conn.execute(insert(UserSettings), [
+        {"user_id": u, "notification_urls": []} for u in range(1, count + 1)])
