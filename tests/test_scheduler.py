@@ -141,3 +141,33 @@ def test_next_run_is_the_earliest_checkable_item(ctx, make_user):
     assert scheduler.next_run() == T0 + timedelta(hours=2)
     scheduler.stop()
     assert scheduler.next_run() is None
+
+
+def test_each_owner_interval_after_a_shared_check(ctx, fixture_site, redis_conn):
+    """Users with 1 h and 168 h intervals share a source: one check, then each their pace."""
+    import time_machine
+
+    from tests.check_helpers import add_user, configure, new_show, run_worker, watch
+    from webapp.checks import enqueue_source_check
+
+    configure(ctx)
+    url = new_show(fixture_site, "shared", episodes=2)
+    hourly = add_user("hourly", check_interval_hours=1)
+    weekly = add_user("weekly", check_interval_hours=168)
+    items = [watch(hourly, url, next_check_at=T0), watch(weekly, url, next_check_at=T0)]
+    with time_machine.travel(T0, tick=True):
+        (source_id,) = claim_due_sources(T0)
+        enqueue_source_check(source_id)
+        run_worker(redis_conn)
+    db.session.expire_all()
+    checked = [db.session.get(WatchlistItem, i) for i in items]
+    for item, hours in zip(checked, (1, 168), strict=True):
+        assert item.last_episode_available == 2
+        delta = item.next_check_at - item.last_checked_at
+        assert delta == timedelta(hours=hours)
+    # An hour later only the hourly user's item is due: one claim, for that item only.
+    later = checked[0].next_check_at
+    assert claim_due_sources(later) == [source_id]
+    db.session.expire_all()
+    assert db.session.get(WatchlistItem, items[1]).next_check_at == checked[1].next_check_at
+    assert claim_due_sources(checked[1].next_check_at) == [source_id]
