@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
+
 import webapp.models  # noqa: F401  (registers every table)
 from webapp.database import Base, make_engine
 
