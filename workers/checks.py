@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rq import get_current_job
+
 from webapp.checks import run_item_check, run_source_check
 from workers.context import app_job
 
@@ -9,6 +11,10 @@ from workers.context import app_job
 @app_job
 def check_source_job(source_id: int, requested_at: float | None = None) -> dict:
     """Check one source once for every item on it (a scheduled round)."""
+    if requested_at is None:
+        job = get_current_job()
+        if job is not None and job.enqueued_at is not None:
+            requested_at = job.enqueued_at.timestamp()
     return run_source_check(source_id, requested_at)
 
 

@@ -1,7 +1,8 @@
 """`app_job`: every job runs in an app context of the one app of its worker process.
 
 The app is created lazily with `create_app()` the first time a job runs in a process
-(configuration from the environment, like the web process). RQ's default worker forks a
+(configuration from the environment, like the web process). `CheckWorker` runs jobs in
+its own process (short checks: everything stays warm); RQ's default worker forks a
 work-horse per job: when the app was created in the parent (`AppWorker` does that, so
 it is built once per worker rather than once per job), the child drops the database
 connections it inherited before using any. Under an existing app context (tests running
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Flask, current_app, has_app_context
-from rq import Worker, get_current_job
+from rq import SimpleWorker, Worker, get_current_job
 from rq.timeouts import JobTimeoutException
 
 log = logging.getLogger(__name__)
@@ -88,12 +89,24 @@ def app_job(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-class AppWorker(Worker):
-    """An RQ worker that builds the app before forking, so work-horses inherit it."""
+class _AppFirst:
+    """Worker mixin: build the app and import the job modules before the first job."""
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
         """Create the app and import the job modules once, then work as usual."""
         get_app()
         for module in PRELOADED_MODULES:
             importlib.import_module(module)
-        return super().work(*args, **kwargs)
+        return super().work(*args, **kwargs)  # type: ignore[misc]
+
+
+class AppWorker(_AppFirst, Worker):
+    """A forking RQ worker that builds the app before forking, so work-horses inherit it
+    (for long jobs that deserve a process each: downloads)."""
+
+
+class CheckWorker(_AppFirst, SimpleWorker):
+    """An RQ worker that runs jobs in its own process, without forking: the app, its
+    compiled SQL, provider registry and HTTP connections stay warm from one short job to
+    the next. A forked work-horse starts cold and spends ~80 ms per check warming up
+    (measured in tests/bench/bench_checks.py); job timeouts still apply (SIGALRM)."""

@@ -37,6 +37,7 @@ CHECK_QUEUE = "checks"
 SOURCE_JOB = "workers.checks.check_source_job"
 ITEM_JOB = "workers.checks.check_item_job"
 JOB_TTL = 24 * 3600                 # finished/failed job records stay readable for 24 h
+SOURCE_RESULT_TTL = 600             # a round's finished job: gone before the next round
 CHECK_JOB_TIMEOUT = 600
 SOURCE_RETRY = Retry(max=2, interval=[60, 300])   # only for crashes (database down...)
 DONE_STATUSES = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.CANCELED, JobStatus.STOPPED}
@@ -47,28 +48,41 @@ def source_job_id(source_id: int) -> str:
     return f"check-source-{int(source_id)}"
 
 
+def _enqueue_source_job(queue: Queue, source_id: int) -> bool:
+    """Enqueue the source's job unless its id is taken; whether it was enqueued."""
+    try:
+        queue.enqueue_call(
+            SOURCE_JOB, args=(int(source_id),), job_id=source_job_id(source_id),
+            unique=True, timeout=CHECK_JOB_TIMEOUT, result_ttl=SOURCE_RESULT_TTL,
+            failure_ttl=JOB_TTL, retry=SOURCE_RETRY, description=f"check source {source_id}")
+    except DuplicateJobError:
+        return False
+    return True
+
+
 def enqueue_source_check(source_id: int) -> str:
-    """Enqueue the round's check of a source, or join the one queued or running."""
+    """Enqueue the round's check of a source, or join the one queued or running.
+
+    One round trip when no job of the source is left; a finished or failed one is
+    replaced under a short lock, so two rounds at once still leave one job.
+    """
     r = get_redis()
     queue = get_queue(CHECK_QUEUE)
     job_id = source_job_id(source_id)
+    if _enqueue_source_job(queue, source_id):
+        return job_id
     with r.lock(f"check:enqueue:{int(source_id)}", timeout=10, blocking_timeout=10):
         for _ in range(3):
-            try:
-                queue.enqueue_call(
-                    SOURCE_JOB, args=(int(source_id), redis_now(r)), job_id=job_id,
-                    unique=True, timeout=CHECK_JOB_TIMEOUT, result_ttl=JOB_TTL,
-                    failure_ttl=JOB_TTL, retry=SOURCE_RETRY,
-                    description=f"check source {source_id}")
-                return job_id
-            except DuplicateJobError:
+            status = r.hget(Job.key_for(job_id), "status")
+            if status is not None and JobStatus(status.decode()) not in DONE_STATUSES:
+                return job_id          # queued, started or waiting to retry: joined
+            if status is not None:
                 try:
-                    old = Job.fetch(job_id, connection=r)
+                    Job.fetch(job_id, connection=r).delete()
                 except NoSuchJobError:
-                    continue
-                if old.get_status(refresh=False) not in DONE_STATUSES:
-                    return job_id          # queued, started or waiting to retry: joined
-                old.delete()
+                    pass
+            if _enqueue_source_job(queue, source_id):
+                return job_id
     return job_id
 
 

@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 LOCK_TTL = 660          # longer than a check job may run (its timeout is 600 s)
 LOCK_WAIT = 540         # a job waits this long for a running check of its source
 RUN_TTL = 3600          # how long a finished run's results can answer later jobs
-META = "_meta"
 
 
 class CheckError(Exception):
@@ -63,43 +62,85 @@ def mark_manual(r: redis.Redis, items: Iterable[tuple[str, int]]) -> None:
         pipe.execute()
 
 
-def _take_manual(r: redis.Redis, source_id: int) -> set[str]:
-    with r.pipeline() as pipe:
-        pipe.smembers(manual_key(source_id))
-        pipe.delete(manual_key(source_id))
-        members, _ = pipe.execute()
-    return {m.decode() for m in members}
+# KEYS: run key, manual key. ARGV: requested_at ('' for none), item id ('' for a source job).
+# Reuse a fresh enough run, else take the manual set and start: one round trip.
+BEGIN_SCRIPT = """
+local req = tonumber(ARGV[1])
+if req then
+  local run = redis.call('HMGET', KEYS[1], '_started', '_finished', '_summary')
+  if run[1] then
+    if ARGV[2] == '' then
+      if tonumber(run[1]) >= req then return {'reuse', run[3], false} end
+    else
+      local result = redis.call('HGET', KEYS[1], ARGV[2])
+      if result and tonumber(run[2]) >= req then
+        redis.call('SREM', KEYS[2], ARGV[2])
+        return {'reuse', run[3], result}
+      end
+    end
+  end
+end
+local t = redis.call('TIME')
+local asked = redis.call('SMEMBERS', KEYS[2])
+redis.call('DEL', KEYS[2])
+return {'run', string.format('%d.%06d', t[1], t[2]), asked}
+"""
+
+# KEYS: run key, manual key. ARGV: started, summary JSON, ttl, then (item id, taken at the
+# start '1'/'0', result JSON) per checked item. Keeps the results manual checks asked for,
+# also those asked while the run went on.
+END_SCRIPT = """
+local t = redis.call('TIME')
+local waiting = {}
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[2])) do waiting[m] = true end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], '_started', ARGV[1], '_summary', ARGV[2],
+           '_finished', string.format('%d.%06d', t[1], t[2]))
+for i = 4, #ARGV, 3 do
+  if ARGV[i + 1] == '1' or waiting[ARGV[i]] then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
+  end
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 1
+"""
 
 
-def _last_run(r: redis.Redis, source_id: int, item_id: str | None) -> tuple[dict, Any]:
-    meta, result = r.hmget(run_key(source_id), [META, item_id or META])
-    return (json.loads(meta) if meta else {}), (json.loads(result) if result else None)
+def _begin(r: redis.Redis, source_id: int, item_id: str | None,
+           requested_at: float | None) -> tuple[str, Any, Any]:
+    """('reuse', summary, item result) or ('run', started, items asked for)."""
+    keys = [run_key(source_id), manual_key(source_id)]
+    args = ["" if requested_at is None else repr(requested_at), item_id or ""]
+    kind, first, second = r.register_script(BEGIN_SCRIPT)(keys=keys, args=args)
+    if kind == b"reuse":
+        return "reuse", json.loads(first), json.loads(second) if second else None
+    return "run", first.decode(), {m.decode() for m in second}
 
 
-def _store_run(r: redis.Redis, outcome: CheckOutcome, started: float,
-               asked: set[str]) -> None:
-    """Keep the run's times, and the results of the items manual checks asked for.
+def _end(r: redis.Redis, outcome: CheckOutcome, started: str, asked: set[str]) -> None:
+    """Keep the run's times and summary, and the results manual checks asked for."""
+    args: list[str] = [started, json.dumps(outcome.summary()), str(RUN_TTL)]
+    for item_id in outcome.checked:
+        if item_id in outcome.results:
+            args += [item_id, "1" if item_id in asked else "0",
+                     json.dumps(outcome.results[item_id])]
+    r.register_script(END_SCRIPT)(keys=[run_key(outcome.source_id),
+                                        manual_key(outcome.source_id)], args=args)
 
-    `asked` are the items taken from the manual set at the start; items added to it while
-    the run went on are kept too: their jobs were asked for before it finished.
+
+def _dispatch(r: redis.Redis) -> None:
+    """Queue the new downloads now, unless a dispatch is running at this very moment.
+
+    Waiting for that one's lock would hold this worker (its waiters poll every 100 ms);
+    the tick, and every download that ends, dispatch again, so skipping costs at most a
+    tick when a slot is free.
     """
-    asked = asked | {m.decode() for m in r.smembers(manual_key(outcome.source_id))}
-    meta = {"started": started, "finished": redis_now(r), "summary": outcome.summary()}
-    mapping = {META: json.dumps(meta)}
-    mapping.update({item_id: json.dumps(outcome.results[item_id])
-                    for item_id in asked & outcome.checked if item_id in outcome.results})
-    key = run_key(outcome.source_id)
-    with r.pipeline() as pipe:
-        pipe.delete(key)
-        pipe.hset(key, mapping=mapping)
-        pipe.expire(key, RUN_TTL)
-        pipe.execute()
-
-
-def _dispatch() -> None:
     from webapp.download_manager import dispatch_pending
+    from webapp.download_manager.settings import DISPATCH_LOCK
 
     try:
+        if r.exists(DISPATCH_LOCK):
+            return
         dispatch_pending()
     except Exception:  # noqa: BLE001 - the tick dispatches again; the check is done
         log.exception("dispatching pending downloads after a check failed")
@@ -114,32 +155,27 @@ def _run(source_id: int, item_id: str | None, requested_at: float | None) -> tup
         raise CheckError("Another check of this anime's source is taking too long; "
                          "try again in a few minutes.")
     try:
-        if requested_at is not None:
-            meta, result = _last_run(r, source_id, item_id)
-            if item_id is None and meta.get("started", 0) >= requested_at:
-                return meta, None
-            if item_id is not None and result is not None \
-                    and meta.get("finished", 0) >= requested_at:
-                r.srem(manual_key(source_id), item_id)
-                return meta, result
-        started = redis_now(r)
-        manual = _take_manual(r, source_id) | ({item_id} if item_id else set())
+        kind, first, second = _begin(r, source_id, item_id, requested_at)
+        if kind == "reuse":
+            return {"summary": first, "reused": True}, second
+        manual = second | ({item_id} if item_id else set())
         outcome = EpisodeChecker().check_source(source_id, manual_item_ids=manual)
-        _store_run(r, outcome, started, manual)
+        _end(r, outcome, first, manual)
     finally:
         try:
             lock.release()
         except LockError:
             log.warning("the lock of source %s expired during its check", source_id)
     if outcome.downloads_created:
-        _dispatch()
-    return {"summary": outcome.summary()}, outcome.results.get(item_id) if item_id else None
+        _dispatch(r)
+    return {"summary": outcome.summary(), "reused": False}, \
+        outcome.results.get(item_id) if item_id else None
 
 
 def run_source_check(source_id: int, requested_at: float | None = None) -> dict:
     """The scheduled check of a source; a summary of the run that served it."""
     meta, _ = _run(source_id, None, requested_at)
-    return {**meta.get("summary", {}), "reused": "started" in meta}
+    return {**meta["summary"], "reused": meta["reused"]}
 
 
 def run_item_check(item_id: str, requested_at: float | None = None) -> dict:

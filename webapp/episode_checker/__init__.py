@@ -119,17 +119,18 @@ class EpisodeChecker:
         fetched = fetch_source(self.registry, self.client, source)
         now = utcnow()
         try:
+            # Every read first, then the writes in one short burst (SQLite has one writer).
             items = store.load_items(session, source_id)
             manual = set(manual_item_ids)
             full = {item.id for item in items if counts_fully(item, manual)}
             outcome = CheckOutcome(source_id, now, checked=full)
             error, retryable = fetched.error, fetched.retryable
             if error is None:
-                numbers = self._store_episodes(source, fetched.episodes, now, outcome)
+                numbers, changes = self._episodes(source, fetched.episodes, now, outcome)
                 if numbers is None:
                     error, retryable = outcome.error, False
             if error is None:
-                self._apply_success(source, items, numbers, outcome)
+                self._apply_success(source, items, numbers, changes, outcome)
             else:
                 self._apply_failure(source, items, error, retryable, outcome)
             session.commit()
@@ -138,31 +139,35 @@ class EpisodeChecker:
             raise
         return outcome
 
-    def _store_episodes(self, source: Source, listed: Any, now: datetime,
-                        outcome: CheckOutcome) -> list[float] | None:
-        """Upsert the listed episodes; the numbers the source has, or None for a bad page."""
+    def _episodes(self, source: Source, listed: Any, now: datetime, outcome: CheckOutcome
+                  ) -> tuple[list[float] | None, store.EpisodeChanges]:
+        """The numbers the source has (None for a bad page) and the episode rows to write."""
         stored = store.load_episodes(db.session, source.id)
+        changes = store.EpisodeChanges()
         if listed.not_modified:
             outcome.not_modified = True
-            return [e.number for e in stored]
+            return [e.number for e in stored], changes
         if not listed.episodes and stored:
             outcome.error = messages.emptied_text(len(stored))
-            return None
-        store.save_episodes(db.session, source.id, stored, listed.episodes, now)
+            return None, changes
         source.etag = listed.validators.etag
         source.last_modified = listed.validators.last_modified
         if listed.title:
             source.title = listed.title[:500]
-        return sorted(float(e.number) for e in listed.episodes)
+        changes = store.episode_changes(source.id, stored, listed.episodes, now)
+        return sorted(float(e.number) for e in listed.episodes), changes
 
     def _apply_success(self, source: Source, items: list[store.ItemState],
-                       numbers: list[float], outcome: CheckOutcome) -> None:
+                       numbers: list[float], changes: store.EpisodeChanges,
+                       outcome: CheckOutcome) -> None:
         now, full = outcome.checked_at, outcome.checked
         available = max(numbers) if numbers else 0.0
         outcome.episodes_available = available
         wanting = [i for i in items if i.id in full and i.auto_download
                    and i.auto_download_enabled]
-        have = store.existing_downloads(db.session, source.id) if wanting else set()
+        have = store.existing_downloads(
+            db.session, source.id, min(i.last_episode_downloaded for i in wanting)
+        ) if wanting else set()
         rows, downloads, new_by_item = [], [], {}
         for item in items:
             if item.id not in full:
@@ -180,6 +185,7 @@ class EpisodeChecker:
                            "source_id": source.id, "episode": n}
                           for n in numbers if n > item.last_episode_downloaded
                           and (item.id, n) not in have]
+        store.save_episodes(db.session, changes)
         store.update_items(db.session, rows)
         created = store.create_downloads(db.session, downloads, now)
         outcome.downloads_created = len(created)

@@ -7,11 +7,11 @@ watched by 5 or 5,000 users costs the same number of round trips to the database
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -55,6 +55,14 @@ class StoredEpisode:
     players: list
 
 
+@dataclass
+class EpisodeChanges:
+    """What a fetch changes in `source_episodes`."""
+
+    new: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+
+
 def load_items(session: Session, source_id: int) -> list[ItemState]:
     """Every item pointing at the source, with its owner's settings (one query)."""
     stmt = (
@@ -92,48 +100,56 @@ def load_episodes(session: Session, source_id: int) -> list[StoredEpisode]:
     return [StoredEpisode(r.id, r.number, r.title, r.players) for r in rows]
 
 
-def save_episodes(session: Session, source_id: int, stored: Sequence[StoredEpisode],
-                  listed: Sequence[Episode], now: datetime) -> None:
-    """Insert newly listed episodes (first_seen_at = now) and refresh changed players/titles.
+def episode_changes(source_id: int, stored: Sequence[StoredEpisode],
+                    listed: Sequence[Episode], now: datetime) -> EpisodeChanges:
+    """Rows to insert (first_seen_at = now) and rows whose players or title changed.
 
     Episodes the site no longer lists keep their row: `first_seen_at` is release history.
     """
     by_number = {e.number: e for e in stored}
-    new_rows: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
+    changes = EpisodeChanges()
     for episode in listed:
         players = [p.to_dict() for p in episode.players]
         old = by_number.get(float(episode.number))
         if old is None:
-            new_rows.append({"source_id": source_id, "number": float(episode.number),
-                             "title": episode.title, "players": players,
-                             "first_seen_at": now})
+            changes.new.append({"source_id": source_id, "number": float(episode.number),
+                                "title": episode.title, "players": players,
+                                "first_seen_at": now})
         elif old.players != players or (episode.title and old.title != episode.title):
-            changed.append({"id": old.id, "players": players,
-                            "title": episode.title or old.title})
-    if new_rows:
-        session.execute(insert(SourceEpisode), new_rows)
-    if changed:
-        session.execute(update(SourceEpisode), changed)
+            changes.changed.append({"id": old.id, "players": players,
+                                    "title": episode.title or old.title})
+    return changes
 
 
-def existing_downloads(session: Session, source_id: int) -> set[tuple[str, float]]:
-    """(item, episode) pairs that already have a download above each item's progress."""
+def save_episodes(session: Session, changes: EpisodeChanges) -> None:
+    """Write the episode changes (at most two statements)."""
+    if changes.new:
+        session.execute(insert(SourceEpisode), changes.new)
+    if changes.changed:
+        session.execute(update(SourceEpisode), changes.changed)
+
+
+def existing_downloads(session: Session, source_id: int,
+                       above: float) -> set[tuple[str, float]]:
+    """(item, episode) pairs of the source's downloads above episode `above` (one indexed
+    range query; a download kept from an item's earlier source is caught by the insert's
+    conflict clause instead)."""
     rows = session.execute(
         select(Download.item_id, Download.episode)
-        .join(WatchlistItem, WatchlistItem.id == Download.item_id)
-        .where(WatchlistItem.source_id == source_id,
-               Download.episode > WatchlistItem.last_episode_downloaded))
+        .where(Download.source_id == source_id, Download.episode > above))
     return {(r.item_id, float(r.episode)) for r in rows}
 
 
 def update_items(session: Session, rows: Iterable[dict[str, Any]]) -> None:
-    """Update items by primary key; rows with the same columns go in one executemany."""
+    """Update items by id; rows with the same columns go in one executemany (Core: no ORM
+    bookkeeping per row)."""
+    table = WatchlistItem.__table__
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
+        values = {k: v for k, v in row.items() if k != "id"}
+        groups.setdefault(tuple(sorted(values)), []).append({"item_id_": row["id"], **values})
     for batch in groups.values():
-        session.execute(update(WatchlistItem), batch)
+        session.execute(update(table).where(table.c.id == bindparam("item_id_")), batch)
 
 
 def _insert_ignoring_duplicates(session: Session) -> Any:
