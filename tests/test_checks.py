@@ -144,3 +144,34 @@ def test_a_job_for_a_deleted_item_fails_with_a_sentence(ctx, fixture_site, redis
     assert view["status"] == "failed"
     assert view["error"] == "This watchlist item was deleted before it could be checked."
     assert redis_conn.ttl(Job.key_for(job_id)) > JOB_TTL - 60
+
+
+def test_check_worker_runs_jobs_with_one_app_of_its_own(app, database_url, redis_url,
+                                                         fixture_site, redis_conn,
+                                                         monkeypatch, tmp_path):
+    from tests.check_helpers import BurstWorker
+    from workers import context
+
+    class QuietCheckWorker(context.CheckWorker, BurstWorker):
+        """The production check worker, without the pub/sub listener of burst tests."""
+
+    configure(app)
+    with app.app_context():
+        people = crowd(fixture_site, "own", users=2) + crowd(fixture_site, "other", users=1)
+        for _uid, item_id in people:
+            enqueue_source_check(item(item_id).source_id)
+    for name, value in {"DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                        "INSTANCE_PATH": str(tmp_path / "worker"), "SECRET_KEY": "test",
+                        "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8",
+                        "HOST_RATE_LIMIT_PER_SECOND": "0"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(context, "_app", None)   # a fresh worker process has no app yet
+
+    QuietCheckWorker(["checks"], connection=redis_conn).work(burst=True)
+
+    worker_app = context.get_app()
+    assert worker_app is not app and context.get_app() is worker_app
+    assert fixture_site.hits("/dir/nginx/own/") == 1
+    assert fixture_site.hits("/dir/nginx/other/") == 1
+    with app.app_context():
+        assert all(item(item_id).last_checked_at is not None for _uid, item_id in people)

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event, insert, update
 
+from tests.bench.bench_scheduler import cpu_seconds
 from tests.bench.check_sites import bare_loop, file_name, serve_listings, source_url
 from tests.bench.support import BenchEnv, free_port
 
@@ -162,7 +163,13 @@ def wait_round(conn: Any, jobs: int) -> None:
 # --- the round ----------------------------------------------------------------------------
 
 
-def run_round(env: BenchEnv, counter: Any) -> tuple[float, int, int, int, float]:
+def cpu_of(pids: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds used so far by each group of processes."""
+    return {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
+
+
+def run_round(env: BenchEnv, counter: Any, pids: dict[str, list[int]]
+              ) -> tuple[float, int, int, int, float]:
     """One tick + every check; (wall s, requests, jobs, statements, tick s)."""
     from rq import Queue
 
@@ -177,6 +184,7 @@ def run_round(env: BenchEnv, counter: Any) -> tuple[float, int, int, int, float]
     conn.delete(STATEMENTS_KEY)
     with counter.get_lock():
         counter.value = 0
+    cpu_before = cpu_of(pids)
     start = time.perf_counter()
     jobs = len(tick().sources_enqueued)
     tick_s = time.perf_counter() - start
@@ -187,6 +195,8 @@ def run_round(env: BenchEnv, counter: Any) -> tuple[float, int, int, int, float]
     if failed:
         print(f"    ({failed} check jobs failed)")
     print_job_times(conn)
+    used = {k: (v - cpu_before[k]) * 1000 / max(jobs, 1) for k, v in cpu_of(pids).items()}
+    print("    CPU per source: " + ", ".join(f"{k} {v:.1f} ms" for k, v in used.items()))
     return wall, counter.value, jobs, int(conn.get(STATEMENTS_KEY) or 0), tick_s
 
 
@@ -208,6 +218,7 @@ def statements_of_one_check(port: int, items: int, offset: int) -> tuple[int, in
     from webapp.episode_checker import EpisodeChecker
     from webapp.extensions import db
     from webapp.models import Source, WatchlistItem
+    from webapp.providers import get_registry
 
     source_id = SCALING_SOURCE + offset
     db.session.add(Source(id=source_id, provider_id="directory",
@@ -216,6 +227,7 @@ def statements_of_one_check(port: int, items: int, offset: int) -> tuple[int, in
         user_id=u, source_id=source_id, anime_title="Scaling", anime_url="http://x/",
         provider_id="directory", lang="any") for u in range(1, items + 1))
     db.session.commit()
+    get_registry()  # its admin-mirrors read (once a minute) is not part of a check
     counts = []
     for _ in range(2):
         count = [0]
@@ -255,7 +267,10 @@ def bench(env: BenchEnv) -> None:
             time.sleep(1.1)  # let every host's pacing slot lapse
             label = f"[{env.backend}, {WORKERS} {WORKER_KIND} workers]"
             for name in ("new episode on every source", "nothing new (304)"):
-                wall, hits, jobs, statements, tick_s = run_round(env, counter)
+                pids = {"workers": [w.pid for w in workers], "sites": [server.pid],
+                        "redis": [env.redis().info("server")["process_id"]],
+                        "tick and bench": [os.getpid()]}
+                wall, hits, jobs, statements, tick_s = run_round(env, counter, pids)
                 print(f"  {label} round, {name}: {hits} HTTP requests for {jobs} sources, "
                       f"wall {wall:.1f} s (tick {tick_s:.1f} s), bare requests loop "
                       f"{baseline:.1f} s, ratio {wall / baseline:.2f} (target ≤ 1.5), "

@@ -119,24 +119,33 @@ class EpisodeChecker:
         fetched = fetch_source(self.registry, self.client, source)
         now = utcnow()
         try:
-            # Every read first, then the writes in one short burst (SQLite has one writer).
-            items = store.load_items(session, source_id)
-            manual = set(manual_item_ids)
-            full = {item.id for item in items if counts_fully(item, manual)}
-            outcome = CheckOutcome(source_id, now, checked=full)
-            error, retryable = fetched.error, fetched.retryable
-            if error is None:
-                numbers, changes = self._episodes(source, fetched.episodes, now, outcome)
-                if numbers is None:
-                    error, retryable = outcome.error, False
-            if error is None:
-                self._apply_success(source, items, numbers, changes, outcome)
-            else:
-                self._apply_failure(source, items, error, retryable, outcome)
+            # Every read first, then the writes in one short burst (SQLite has one writer);
+            # no autoflush, or the source's new fields would start the write early.
+            with session.no_autoflush:
+                outcome = self._update(source, fetched, manual_item_ids, now)
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        return outcome
+
+    def _update(self, source: Source, fetched: Any, manual_item_ids: Iterable[str],
+                now: datetime) -> CheckOutcome:
+        """Apply one fetch to the source, its episodes and every item on it."""
+        source_id = source.id
+        items = store.load_items(db.session, source_id)
+        manual = set(manual_item_ids)
+        full = {item.id for item in items if counts_fully(item, manual)}
+        outcome = CheckOutcome(source_id, now, checked=full)
+        error, retryable = fetched.error, fetched.retryable
+        if error is None:
+            numbers, changes = self._episodes(source, fetched.episodes, now, outcome)
+            if numbers is None:
+                error, retryable = outcome.error, False
+        if error is None:
+            self._apply_success(source, items, numbers, changes, outcome)
+        else:
+            self._apply_failure(source, items, error, retryable, outcome)
         return outcome
 
     def _episodes(self, source: Source, listed: Any, now: datetime, outcome: CheckOutcome
