@@ -163,9 +163,29 @@ def wait_round(conn: Any, jobs: int) -> None:
 # --- the round ----------------------------------------------------------------------------
 
 
+def database_pids() -> dict[str, list[int]]:
+    """PostgreSQL's server processes serving the benchmark database (none for SQLite)."""
+    from sqlalchemy import text
+
+    from webapp.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return {}
+    with db.engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity "
+                                 "WHERE datname = current_database()")).scalars().all()
+    return {"postgres": list(pids)}
+
+
 def cpu_of(pids: dict[str, list[int]]) -> dict[str, float]:
     """CPU seconds used so far by each group of processes."""
-    return {name: sum(cpu_seconds(pid) for pid in group) for name, group in pids.items()}
+    def cpu(pid: int) -> float:
+        try:
+            return cpu_seconds(pid)
+        except OSError:  # a database connection closed meanwhile
+            return 0.0
+
+    return {name: sum(cpu(pid) for pid in group) for name, group in pids.items()}
 
 
 def run_round(env: BenchEnv, counter: Any, pids: dict[str, list[int]]
@@ -269,7 +289,7 @@ def bench(env: BenchEnv) -> None:
             for name in ("new episode on every source", "nothing new (304)"):
                 pids = {"workers": [w.pid for w in workers], "sites": [server.pid],
                         "redis": [env.redis().info("server")["process_id"]],
-                        "tick and bench": [os.getpid()]}
+                        "tick and bench": [os.getpid()], **database_pids()}
                 wall, hits, jobs, statements, tick_s = run_round(env, counter, pids)
                 print(f"  {label} round, {name}: {hits} HTTP requests for {jobs} sources, "
                       f"wall {wall:.1f} s (tick {tick_s:.1f} s), bare requests loop "

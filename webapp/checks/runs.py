@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 LOCK_TTL = 660          # longer than a check job may run (its timeout is 600 s)
 LOCK_WAIT = 540         # a job waits this long for a running check of its source
+DISPATCH_MARK = "check:dispatched"
+DISPATCH_SPACING_MS = 500  # checks dispatch downloads at most twice a second
 RUN_TTL = 3600          # how long a finished run's results can answer later jobs
 
 
@@ -86,23 +88,16 @@ redis.call('DEL', KEYS[2])
 return {'run', string.format('%d.%06d', t[1], t[2]), asked}
 """
 
-# KEYS: run key, manual key. ARGV: started, summary JSON, ttl, then (item id, taken at the
-# start '1'/'0', result JSON) per checked item. Keeps the results manual checks asked for,
-# also those asked while the run went on.
+# KEYS: run key, manual key. ARGV: started, summary JSON, ttl, then (item id, result
+# JSON) for the items asked for before the run. Returns the items asked for meanwhile.
 END_SCRIPT = """
 local t = redis.call('TIME')
-local waiting = {}
-for _, m in ipairs(redis.call('SMEMBERS', KEYS[2])) do waiting[m] = true end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], '_started', ARGV[1], '_summary', ARGV[2],
            '_finished', string.format('%d.%06d', t[1], t[2]))
-for i = 4, #ARGV, 3 do
-  if ARGV[i + 1] == '1' or waiting[ARGV[i]] then
-    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 2])
-  end
-end
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
-return 1
+return redis.call('SMEMBERS', KEYS[2])
 """
 
 
@@ -118,30 +113,44 @@ def _begin(r: redis.Redis, source_id: int, item_id: str | None,
 
 
 def _end(r: redis.Redis, outcome: CheckOutcome, started: str, asked: set[str]) -> None:
-    """Keep the run's times and summary, and the results manual checks asked for."""
-    args: list[str] = [started, json.dumps(outcome.summary()), str(RUN_TTL)]
-    for item_id in outcome.checked:
-        if item_id in outcome.results:
-            args += [item_id, "1" if item_id in asked else "0",
-                     json.dumps(outcome.results[item_id])]
-    r.register_script(END_SCRIPT)(keys=[run_key(outcome.source_id),
-                                        manual_key(outcome.source_id)], args=args)
+    """Keep the run's times and summary, and the results manual checks asked for.
+
+    Items asked for while the run went on (rare) get their results in a second call; the
+    source's lock is still held, so their jobs cannot look before that.
+    """
+    key = run_key(outcome.source_id)
+
+    def results(ids: set[str]) -> list[str]:
+        return [v for i in ids & outcome.checked if (found := outcome.result(i)) is not None
+                for v in (i, json.dumps(found))]
+
+    waiting = r.register_script(END_SCRIPT)(
+        keys=[key, manual_key(outcome.source_id)],
+        args=[started, json.dumps(outcome.summary()), str(RUN_TTL), *results(asked)])
+    late = results({m.decode() for m in waiting} - asked)
+    if late:
+        r.hset(key, mapping=dict(zip(late[::2], late[1::2], strict=True)))
 
 
 def _dispatch(r: redis.Redis) -> None:
-    """Queue the new downloads now, unless a dispatch is running at this very moment.
+    """Queue the new downloads now, unless a dispatch is running or a check dispatched
+    less than DISPATCH_SPACING_MS ago.
 
-    Waiting for that one's lock would hold this worker (its waiters poll every 100 ms);
-    the tick, and every download that ends, dispatch again, so skipping costs at most a
-    tick when a slot is free.
+    During a round every check creates downloads: one dispatch per half second serves
+    them all (the limits are the same), and waiting for a running dispatch's lock would
+    hold this worker. The tick, and every download that ends, dispatch too, so a skipped
+    dispatch delays a free slot by a tick at most.
     """
     from webapp.download_manager import dispatch_pending
     from webapp.download_manager.settings import DISPATCH_LOCK
 
     try:
-        if r.exists(DISPATCH_LOCK):
-            return
-        dispatch_pending()
+        with r.pipeline(transaction=False) as pipe:
+            pipe.set(DISPATCH_MARK, 1, nx=True, px=DISPATCH_SPACING_MS)
+            pipe.exists(DISPATCH_LOCK)
+            ours, busy = pipe.execute()
+        if ours and not busy:
+            dispatch_pending()
     except Exception:  # noqa: BLE001 - the tick dispatches again; the check is done
         log.exception("dispatching pending downloads after a check failed")
 
@@ -169,7 +178,7 @@ def _run(source_id: int, item_id: str | None, requested_at: float | None) -> tup
     if outcome.downloads_created:
         _dispatch(r)
     return {"summary": outcome.summary(), "reused": False}, \
-        outcome.results.get(item_id) if item_id else None
+        outcome.result(item_id) if item_id else None
 
 
 def run_source_check(source_id: int, requested_at: float | None = None) -> dict:

@@ -37,16 +37,32 @@ RETRY_BASE = timedelta(minutes=15)
 
 @dataclass
 class CheckOutcome:
-    """What one check of a source did; `results` holds an AutoDownloadResult per item."""
+    """What one check of a source did; `result(item_id)` is an item's AutoDownloadResult."""
 
     source_id: int
     checked_at: datetime
     error: str | None = None
     not_modified: bool = False
     episodes_available: float | None = None
-    results: dict[str, dict] = field(default_factory=dict)
     checked: set[str] = field(default_factory=set)   # items the check fully counted for
     downloads_created: int = 0
+    # item id -> arguments of auto_download_result: built only for the results asked for
+    _per_item: dict[str, tuple] = field(default_factory=dict, repr=False)
+
+    def add(self, item: store.ItemState, available: float | None, new: Iterable[float] = (),
+            queued: Iterable[float] = (), error: str | None = None) -> None:
+        """Record what the check found for one item."""
+        self._per_item[item.id] = (item, self.checked_at, available, new, queued, error)
+
+    def result(self, item_id: str) -> dict | None:
+        """The item's AutoDownloadResult (None for an item not on the source)."""
+        args = self._per_item.get(item_id)
+        return auto_download_result(*args) if args else None
+
+    @property
+    def results(self) -> dict[str, dict]:
+        """Every item's AutoDownloadResult."""
+        return {item_id: self.result(item_id) for item_id in self._per_item}
 
     def summary(self) -> dict[str, Any]:
         """A small JSON-able record of the check (the source job's result)."""
@@ -54,7 +70,7 @@ class CheckOutcome:
                 "error": self.error, "not_modified": self.not_modified,
                 "episodes_available": None if self.episodes_available is None
                 else episode_number(self.episodes_available),
-                "items": len(self.results), "checked_items": len(self.checked),
+                "items": len(self._per_item), "checked_items": len(self.checked),
                 "downloads_created": self.downloads_created}
 
 
@@ -203,8 +219,7 @@ class EpisodeChecker:
             queued.setdefault(item_id, []).append(number)
         for item in items:
             new = new_by_item.get(item.id, [])
-            outcome.results[item.id] = auto_download_result(
-                item, now, available, new, queued.get(item.id, ()))
+            outcome.add(item, available, new, queued.get(item.id, ()))
             if new and item.notify_on_new_episodes:
                 notify(item.user_id, "new_episodes",
                         messages.new_episodes_text(item.anime_title, new), item.id)
@@ -219,8 +234,7 @@ class EpisodeChecker:
         outcome.error = error
         rows = []
         for item in items:
-            outcome.results[item.id] = auto_download_result(
-                item, now, item.last_episode_available, error=error)
+            outcome.add(item, item.last_episode_available, error=error)
             if item.id in full:
                 delay = retry_delay(failures, item.check_interval_hours, retryable)
                 rows.append({"id": item.id, "last_error": error, "next_check_at": now + delay,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from webapp.models import Download, SourceEpisode, User, UserSettings, WatchlistItem
 from webapp.providers.base import Episode
 
+ITEMS = WatchlistItem.__table__
 SETTING_DEFAULTS = {
     "check_interval_hours": 6,
     "auto_download_enabled": True,
@@ -141,15 +142,18 @@ def existing_downloads(session: Session, source_id: int,
 
 
 def update_items(session: Session, rows: Iterable[dict[str, Any]]) -> None:
-    """Update items by id; rows with the same columns go in one executemany (Core: no ORM
-    bookkeeping per row)."""
-    table = WatchlistItem.__table__
+    """Update items by id; rows with the same columns go in one executemany.
+
+    Core, not the ORM's bulk update (no bookkeeping per row); measured faster on
+    PostgreSQL than one `UPDATE ... FROM (VALUES ...)`, which SQLAlchemy compiles anew
+    for every call.
+    """
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         values = {k: v for k, v in row.items() if k != "id"}
         groups.setdefault(tuple(sorted(values)), []).append({"item_id_": row["id"], **values})
     for batch in groups.values():
-        session.execute(update(table).where(table.c.id == bindparam("item_id_")), batch)
+        session.execute(update(ITEMS).where(ITEMS.c.id == bindparam("item_id_")), batch)
 
 
 def _insert_ignoring_duplicates(session: Session) -> Any:
