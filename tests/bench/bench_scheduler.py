@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import event, insert, update
 
 from tests.bench.support import BenchEnv, clock_ticks, each_backend, insert_users
+from tests.e2e.processes import procfile_argv
 
 USERS = 1_000
 ITEMS_PER_USER = 40
@@ -114,16 +114,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def bench_idle(env: BenchEnv) -> None:
-    bin_dir = Path(sys.executable).parent
     proc_env = {**os.environ, **env.process_env(), "PYTHONPATH": str(env.root)}
     procs = {
-        "rq cron": subprocess.Popen(
-            [str(bin_dir / "rq"), "cron", "workers/cron.py", "--url", env.redis_url],
-            cwd=env.root, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        "rq worker": subprocess.Popen(
-            [str(bin_dir / "rq"), "worker", "--url", env.redis_url, "--with-scheduler",
-             "-w", "workers.context.AppWorker", "checks", "default"],
-            cwd=env.root, env=proc_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        name: subprocess.Popen(procfile_argv(process, proc_env), cwd=env.root, env=proc_env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for name, process in (("rq cron", "scheduler"), ("rq worker", "worker"))
     }
     try:
         time.sleep(8)  # start-up and the first tick are not idle

@@ -1,8 +1,14 @@
-"""Start and stop the app's real processes (gunicorn, rq worker, rq cron) for e2e tests."""
+"""Start and stop the app's real processes (gunicorn, rq worker, rq cron) for e2e tests.
+
+Each process is started from its own line of the `Procfile`, so the tests run exactly
+the commands `make run` runs (with the test's environment filled in).
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -14,6 +20,25 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+_VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
+
+
+def procfile_argv(name: str, env: dict[str, str]) -> list[str]:
+    """The Procfile's command for process `name`, its `$VAR`/`${VAR:-default}` filled
+    from `env`, the executables taken from this virtualenv."""
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        label, _, command = line.partition(":")
+        if label.strip() == name:
+            break
+    else:
+        raise KeyError(f"no process {name!r} in the Procfile")
+
+    def fill(match: re.Match) -> str:
+        var = match.group(1) or match.group(3)
+        return env.get(var) or match.group(2) or ""
+
+    argv = shlex.split(_VARIABLE.sub(fill, command))
+    return [str(BIN / argv[0]), *argv[1:]]
 
 
 class Processes:
@@ -32,18 +57,18 @@ class Processes:
         return proc
 
     def web(self, port: int) -> None:
-        self.start("web", [str(BIN / "gunicorn"), "-w", "2", "--threads", "4",
-                           "-b", f"127.0.0.1:{port}", "wsgi:app"])
+        """The Procfile's `web` (gunicorn) on 127.0.0.1:`port`, once it answers."""
+        env = {**self.env, "HOST": "127.0.0.1", "PORT": str(port)}
+        self.start("web", procfile_argv("web", env))
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 30, "gunicorn")
 
-    def worker(self, name: str, queues: list[str]) -> None:
-        self.start(name, [str(BIN / "rq"), "worker", "--url", self.env["REDIS_URL"],
-                          "--with-scheduler", "-w", "workers.context.AppWorker",
-                          "--name", f"{name}-{os.getpid()}", *queues])
+    def worker(self, name: str) -> None:
+        """The Procfile's `worker` or `downloader` process."""
+        self.start(name, procfile_argv(name, self.env))
 
     def cron(self) -> None:
-        self.start("cron", [str(BIN / "rq"), "cron", "workers/cron.py",
-                            "--url", self.env["REDIS_URL"]])
+        """The Procfile's `scheduler` (`rq cron`)."""
+        self.start("cron", procfile_argv("scheduler", self.env))
 
     def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
         proc = self.procs.pop(name, None)

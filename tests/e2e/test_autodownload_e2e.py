@@ -51,8 +51,8 @@ def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
     port = free_port()
     try:
         procs.web(port)
-        procs.worker("worker", ["checks", "default"])
-        procs.worker("downloader", ["downloads"])
+        procs.worker("worker")
+        procs.worker("downloader")
         procs.cron()
         yield procs, f"http://127.0.0.1:{port}", api.token, library
     finally:
