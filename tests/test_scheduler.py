@@ -7,9 +7,10 @@ from threading import Barrier, Thread
 
 import pytest
 
+from webapp import scheduler as scheduler_module
 from webapp.extensions import db
 from webapp.models import Source, User, WatchlistItem
-from webapp.scheduler import CLAIM_LEASE, AutoDownloadScheduler, claim_due_sources
+from webapp.scheduler import CLAIM_LEASE, AutoDownloadScheduler, claim_due_sources, tick
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -171,3 +172,52 @@ def test_each_owner_interval_after_a_shared_check(ctx, fixture_site, redis_conn)
     db.session.expire_all()
     assert db.session.get(WatchlistItem, items[1]).next_check_at == checked[1].next_check_at
     assert claim_due_sources(checked[1].next_check_at) == [source_id]
+
+
+def test_tick_claims_in_batches_and_enqueues_each_source_once(ctx, make_user, redis_conn,
+                                                              monkeypatch):
+    from rq import Queue
+
+    monkeypatch.setattr(scheduler_module, "CLAIM_BATCH", 3)
+    user = make_user("alice")
+    sources = [add_source(n) for n in range(7)]
+    for source in sources:
+        add_item(user, source)
+    first = tick(T0)
+    assert first.sources_enqueued == sorted(s.id for s in sources)
+    queued = Queue("checks", connection=redis_conn).get_job_ids()
+    assert sorted(queued) == sorted(f"check-source-{s.id}" for s in sources)
+    # A second tick at the same moment (a second `rq cron`) enqueues nothing.
+    assert tick(T0).sources_enqueued == []
+    assert len(Queue("checks", connection=redis_conn)) == 7
+
+
+def test_sources_over_the_per_tick_cap_stay_due_for_the_next_tick(ctx, make_user,
+                                                                  monkeypatch):
+    monkeypatch.setattr(scheduler_module, "MAX_SOURCES_PER_TICK", 2)
+    user = make_user("alice")
+    sources = [add_source(n) for n in range(3)]
+    items = [add_item(user, source) for source in sources]
+    assert claim_due_sources(T0) == [sources[0].id, sources[1].id]
+    db.session.expire_all()
+    # The third source was not claimed: no lease, it is the first of the next tick.
+    assert db.session.get(WatchlistItem, items[2].id).next_check_at == T0
+    assert claim_due_sources(T0 + timedelta(minutes=1)) == [sources[2].id]
+
+
+def test_redis_down_mid_tick_leaves_unenqueued_sources_due(ctx, make_user, database_url,
+                                                           tmp_path, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from tests.helpers import app_config, free_port
+    from webapp import create_app
+
+    user = make_user("alice")
+    items = [add_item(user, add_source(n)) for n in range(3)]
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
+    broken = create_app(app_config(database_url, dead_redis, tmp_path))
+    with broken.app_context(), pytest.raises(RedisConnectionError):
+        tick(T0)
+    db.session.expire_all()
+    assert [db.session.get(WatchlistItem, i.id).next_check_at for i in items] == [T0] * 3

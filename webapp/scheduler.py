@@ -2,16 +2,18 @@
 
 The database is the schedule: every item has `next_check_at`; users have
 `scheduler_enabled`. One `rq cron` process enqueues `workers.tick.run` every
-CRON_TICK_SECONDS; the tick claims the due items of each source with one conditional
-UPDATE (pushing their `next_check_at` a lease ahead), and enqueues one check per claimed
-source. A second tick at the same moment, or a second `rq cron` by mistake, finds nothing
-left to claim, so no source is enqueued twice. The check itself sets the real
+CRON_TICK_SECONDS; the tick reads which sources have due items, then claims their due
+items CLAIM_BATCH sources at a time with one conditional UPDATE per batch (pushing
+`next_check_at` a lease ahead), enqueuing one check per claimed source after each batch.
+A second tick at the same moment, or a second `rq cron` by mistake, finds nothing left
+to claim, so no source is enqueued twice. The check itself sets the real
 `next_check_at`; if the check never runs, the lease expires and the items are due again.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=15)
 HEARTBEAT_FRESH = timedelta(minutes=2)
 MAX_SOURCES_PER_TICK = 5000
+CLAIM_BATCH = 100
 
 
 def checkable_condition() -> Any:
@@ -120,32 +123,67 @@ class TickResult:
                 "downloads_recovered": self.downloads_recovered}
 
 
-def claim_due_sources(now: datetime) -> list[int]:
-    """Claim every due checkable item of enabled users; return their distinct sources."""
-    due_items = (
-        select(WatchlistItem.id)
+def _due(column: Any, now: datetime) -> Any:
+    """SELECT of `column` of the due checkable items of enabled users."""
+    return (
+        select(column)
         .join(User, User.id == WatchlistItem.user_id)
         .join(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
         .where(WatchlistItem.next_check_at <= now, User.scheduler_enabled,
                User.disabled.is_(False), checkable_condition())
     )
+
+
+def due_source_ids(now: datetime) -> list[int]:
+    """The sources that have due checkable items, at most MAX_SOURCES_PER_TICK (a read)."""
+    # Deduplicated and sorted here, not in SQL: a DISTINCT or ORDER BY makes SQLite walk
+    # the source index instead of the due-time range (30 ms instead of 0.3 over 40,000
+    # items with none due).
+    due = set(db.session.scalars(_due(WatchlistItem.source_id, now)))
+    return sorted(due)[:MAX_SOURCES_PER_TICK]
+
+
+def claim_sources(source_ids: list[int], now: datetime) -> list[int]:
+    """Claim the due items of these sources with one conditional UPDATE; the sources it
+    claimed items of (an item another tick claimed first is no longer due)."""
     stmt = (
         update(WatchlistItem)
-        .where(WatchlistItem.id.in_(due_items), WatchlistItem.next_check_at <= now)
+        .where(WatchlistItem.source_id.in_(source_ids),
+               WatchlistItem.id.in_(_due(WatchlistItem.id, now)
+                                    .where(WatchlistItem.source_id.in_(source_ids))),
+               WatchlistItem.next_check_at <= now)
         .values(next_check_at=now + CLAIM_LEASE, updated_at=WatchlistItem.updated_at)
         .returning(WatchlistItem.source_id)
         .execution_options(synchronize_session=False)
     )
-    source_ids = sorted(set(db.session.scalars(stmt)))
+    claimed = sorted(set(db.session.scalars(stmt)))
     db.session.commit()
-    return source_ids[:MAX_SOURCES_PER_TICK]
+    return claimed
 
 
-def release_claim(source_id: int, now: datetime) -> None:
-    """Make a source's claimed items due again (its check could not be enqueued)."""
+def claim_batches(now: datetime) -> Iterator[list[int]]:
+    """Claim the due sources CLAIM_BATCH at a time, yielding each batch's claimed sources.
+
+    Checks of the first batch can start while later ones are claimed, and no write
+    transaction holds the database (SQLite's single writer) for the whole round.
+    """
+    due = due_source_ids(now)
+    for start in range(0, len(due), CLAIM_BATCH):
+        claimed = claim_sources(due[start:start + CLAIM_BATCH], now)
+        if claimed:
+            yield claimed
+
+
+def claim_due_sources(now: datetime) -> list[int]:
+    """Claim every due checkable item of enabled users; return their distinct sources."""
+    return [source_id for batch in claim_batches(now) for source_id in batch]
+
+
+def release_claims(source_ids: list[int], now: datetime) -> None:
+    """Make the items claimed at `now` of these sources due again (not enqueued)."""
     db.session.execute(
         update(WatchlistItem)
-        .where(WatchlistItem.source_id == source_id,
+        .where(WatchlistItem.source_id.in_(source_ids),
                WatchlistItem.next_check_at == now + CLAIM_LEASE)
         .values(next_check_at=now, updated_at=WatchlistItem.updated_at)
         .execution_options(synchronize_session=False))
@@ -159,14 +197,16 @@ def tick(now: datetime | None = None) -> TickResult:
 
     now = now or utcnow()
     result = TickResult()
-    for source_id in claim_due_sources(now):
-        try:
-            enqueue_check(source_id)
-        except redis.RedisError:
-            log.warning("could not enqueue the check of source %s; it stays due", source_id)
-            release_claim(source_id, now)
-            raise
-        result.sources_enqueued.append(source_id)
+    for batch in claim_batches(now):
+        for position, source_id in enumerate(batch):
+            try:
+                enqueue_check(source_id)
+            except redis.RedisError:
+                log.warning("could not enqueue the check of source %s; it and the rest of "
+                            "its batch stay due", source_id)
+                release_claims(batch[position:], now)
+                raise
+            result.sources_enqueued.append(source_id)
     result.downloads_recovered = recover_stalled()
     result.downloads_dispatched = dispatch_pending()
     return result
