@@ -107,3 +107,12 @@ def test_other_users_download_is_404(logged, app):
     assert logged.get(f"/downloads/{ids[1]}/state").status_code == 404
     assert post(logged, f"/downloads/{ids[1]}/retry").status_code == 404
     assert post(logged, f"/watchlist/{bobs_item}/episodes/1/download").status_code == 404
+
+
+@pytest.mark.parametrize("download_id", ["0", "2147483648", "999999999999999999999"])
+def test_download_ids_no_database_column_holds_are_404_pages(logged, download_id):
+    """Ids beyond the database's integer range never reach it (an overflow was a 500)."""
+    page = logged.get(f"/downloads/{download_id}/state")
+    assert page.status_code == 404 and "Page not found" in page.get_data(as_text=True)
+    assert post(logged, f"/downloads/{download_id}/retry").status_code == 404
+    assert post(logged, f"/downloads/{download_id}/cancel", htmx=True).status_code == 404

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.config import load_config
 from webapp.extensions import csrf, db, login_manager
+from webapp.routing import DatabaseIdConverter
 
 API_SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer"},
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
 
+    app.url_map.converters["id"] = DatabaseIdConverter
     db.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)

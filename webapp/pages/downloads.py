@@ -58,7 +58,7 @@ def state_response(download: Any | None, item_id: str, number: Any) -> Response:
     return resp
 
 
-@bp.get("/downloads/<int:download_id>/state")
+@bp.get("/downloads/<id:download_id>/state")
 def download_state(download_id: int) -> Response:
     """One download's state cell; it polls itself every second until the download ends."""
     download = get_download(current_user.id, download_id)
@@ -70,14 +70,14 @@ def download_state(download_id: int) -> Response:
     return resp
 
 
-@bp.post("/downloads/<int:download_id>/retry")
+@bp.post("/downloads/<id:download_id>/retry")
 def retry_download(download_id: int) -> Response:
     """Try a failed, cancelled or finished download again."""
     download = retry(current_user.id, download_id)
     return state_response(download, download.item_id, download.episode)
 
 
-@bp.post("/downloads/<int:download_id>/cancel")
+@bp.post("/downloads/<id:download_id>/cancel")
 def cancel_download(download_id: int) -> Response:
     """Cancel a waiting or running download."""
     download = cancel(current_user.id, download_id)

@@ -61,7 +61,7 @@ def create_api_token() -> Response:
     return page_or_fragment("settings/page.html", "settings/_tokens.html", status, **context)
 
 
-@bp.post("/settings/tokens/<int:token_id>/revoke")
+@bp.post("/settings/tokens/<id:token_id>/revoke")
 def revoke_api_token(token_id: int) -> Response:
     """Revoke one of your tokens (scripts using it get 401 at once)."""
     if revoke_token(current_user.id, token_id):

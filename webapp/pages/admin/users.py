@@ -66,7 +66,7 @@ def admin_create_user() -> Response:
                             **_context(create_form=form))
 
 
-@bp.post("/admin/users/<int:user_id>/<any(disable, enable, promote, demote):action>")
+@bp.post("/admin/users/<id:user_id>/<any(disable, enable, promote, demote):action>")
 @admin_required
 def admin_user_action(user_id: int, action: str) -> Response:
     """Disable or enable an account; grant or remove admin rights."""
@@ -82,7 +82,7 @@ def admin_user_action(user_id: int, action: str) -> Response:
     return _done(f"{user.username}: {action}d.")
 
 
-@bp.post("/admin/users/<int:user_id>/password")
+@bp.post("/admin/users/<id:user_id>/password")
 @admin_required
 def admin_reset_password(user_id: int) -> Response:
     """Set a new password for an account."""
