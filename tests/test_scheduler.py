@@ -45,9 +45,12 @@ def test_due_active_item_is_claimed_once(ctx, make_user):
     assert claim_due_sources(T0) == [source.id]
     # A second tick at the same moment finds nothing left to claim.
     assert claim_due_sources(T0) == []
+    db.session.refresh(source)
     db.session.refresh(item)
-    assert item.next_check_at == T0 + CLAIM_LEASE
-    # If the check never ran, the lease expires and the item is due again.
+    assert source.check_claimed_until == T0 + CLAIM_LEASE
+    assert item.next_check_at == T0          # the claim is on the source; the item waits
+    # If the check never ran, the lease expires and the source is claimed again.
+    assert claim_due_sources(T0 + CLAIM_LEASE - timedelta(seconds=1)) == []
     assert claim_due_sources(T0 + CLAIM_LEASE) == [source.id]
 
 
@@ -96,9 +99,10 @@ def test_shared_source_claimed_once_for_all_due_users(ctx, make_user):
     other = add_source(2)
     add_item(users[3], other)
     assert claim_due_sources(T0) == sorted([source.id, other.id])
-    claimed = db.session.query(WatchlistItem).filter_by(source_id=source.id).all()
-    leased = sorted(i.next_check_at == T0 + CLAIM_LEASE for i in claimed)
-    assert leased == [False, False, True, True, True]
+    assert claim_due_sources(T0) == []
+    # The items keep their times: the check sets each by its owner's interval.
+    items = db.session.query(WatchlistItem).filter_by(source_id=source.id).all()
+    assert sorted(i.next_check_at == T0 for i in items) == [False, False, True, True, True]
 
 
 def test_catch_up_after_days_down_claims_each_source_once(ctx, make_user):
@@ -161,6 +165,7 @@ def test_each_owner_interval_after_a_shared_check(ctx, fixture_site, redis_conn)
         enqueue_source_check(source_id)
         run_worker(redis_conn)
     db.session.expire_all()
+    assert db.session.get(Source, source_id).check_claimed_until is None  # the check ended it
     checked = [db.session.get(WatchlistItem, i) for i in items]
     for item, hours in zip(checked, (1, 168), strict=True):
         assert item.last_episode_available == 2
@@ -201,6 +206,7 @@ def test_sources_over_the_per_tick_cap_stay_due_for_the_next_tick(ctx, make_user
     assert claim_due_sources(T0) == [sources[0].id, sources[1].id]
     db.session.expire_all()
     # The third source was not claimed: no lease, it is the first of the next tick.
+    assert db.session.get(Source, sources[2].id).check_claimed_until is None
     assert db.session.get(WatchlistItem, items[2].id).next_check_at == T0
     assert claim_due_sources(T0 + timedelta(minutes=1)) == [sources[2].id]
 
@@ -221,3 +227,5 @@ def test_redis_down_mid_tick_leaves_unenqueued_sources_due(ctx, make_user, datab
         tick(T0)
     db.session.expire_all()
     assert [db.session.get(WatchlistItem, i.id).next_check_at for i in items] == [T0] * 3
+    # Their claims were dropped: the next tick claims all three again at once.
+    assert claim_due_sources(T0 + timedelta(minutes=1)) == sorted(i.source_id for i in items)

@@ -2,12 +2,14 @@
 
 The database is the schedule: every item has `next_check_at`; users have
 `scheduler_enabled`. One `rq cron` process enqueues `workers.tick.run` every
-CRON_TICK_SECONDS; the tick reads which sources have due items, then claims their due
-items CLAIM_BATCH sources at a time with one conditional UPDATE per batch (pushing
-`next_check_at` a lease ahead), enqueuing one check per claimed source after each batch.
-A second tick at the same moment, or a second `rq cron` by mistake, finds nothing left
-to claim, so no source is enqueued twice. The check itself sets the real
-`next_check_at`; if the check never runs, the lease expires and the items are due again.
+CRON_TICK_SECONDS; the tick reads which sources have due items, then claims those
+sources CLAIM_BATCH at a time with one conditional UPDATE per batch (a lease on the
+source row, `check_claimed_until`), enqueuing one check per claimed source after each
+batch. A second tick at the same moment, or a second `rq cron` by mistake, finds
+nothing left to claim, so no source is enqueued twice. The check sets every item's
+`next_check_at` and clears the claim; if the check never runs, the lease expires and
+the source, its items still due, is claimed again. Items are not written by the tick:
+a round writes each item once.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from rq.cron import CronScheduler
 from sqlalchemy import and_, func, or_, select, update
 
 from webapp.extensions import db, get_redis
-from webapp.models import User, UserSettings, WatchlistItem
+from webapp.models import Source, User, UserSettings, WatchlistItem
 from webapp.timeutil import isoformat, utcnow
 
 log = logging.getLogger(__name__)
@@ -134,29 +136,37 @@ def _due(column: Any, now: datetime) -> Any:
     )
 
 
+def unclaimed(now: datetime) -> Any:
+    """SQL condition: no tick holds a live claim on the source."""
+    return or_(Source.check_claimed_until.is_(None), Source.check_claimed_until <= now)
+
+
 def due_source_ids(now: datetime) -> list[int]:
-    """The sources that have due checkable items, at most MAX_SOURCES_PER_TICK (a read)."""
+    """The unclaimed sources that have due checkable items, at most MAX_SOURCES_PER_TICK
+    (a read: sources claimed and not yet checked do not take the places of others)."""
     # Deduplicated and sorted here, not in SQL: a DISTINCT or ORDER BY makes SQLite walk
     # the source index instead of the due-time range (30 ms instead of 0.3 over 40,000
     # items with none due).
-    due = set(db.session.scalars(_due(WatchlistItem.source_id, now)))
-    return sorted(due)[:MAX_SOURCES_PER_TICK]
+    stmt = (_due(WatchlistItem.source_id, now)
+            .join(Source, Source.id == WatchlistItem.source_id).where(unclaimed(now)))
+    return sorted(set(db.session.scalars(stmt)))[:MAX_SOURCES_PER_TICK]
 
 
 def claim_sources(source_ids: list[int], now: datetime) -> list[int]:
-    """Claim the due items of these sources with one conditional UPDATE; the sources it
-    claimed items of (an item another tick claimed first is no longer due)."""
+    """Claim these sources with one conditional UPDATE; the ones it claimed.
+
+    A source is claimed when no other tick holds a live claim on it and it still has a
+    due item when the UPDATE runs (a check that ended since the read made it not due).
+    """
+    still_due = _due(WatchlistItem.id, now).where(WatchlistItem.source_id == Source.id)
     stmt = (
-        update(WatchlistItem)
-        .where(WatchlistItem.source_id.in_(source_ids),
-               WatchlistItem.id.in_(_due(WatchlistItem.id, now)
-                                    .where(WatchlistItem.source_id.in_(source_ids))),
-               WatchlistItem.next_check_at <= now)
-        .values(next_check_at=now + CLAIM_LEASE, updated_at=WatchlistItem.updated_at)
-        .returning(WatchlistItem.source_id)
+        update(Source)
+        .where(Source.id.in_(source_ids), unclaimed(now), still_due.exists())
+        .values(check_claimed_until=now + CLAIM_LEASE)
+        .returning(Source.id)
         .execution_options(synchronize_session=False)
     )
-    claimed = sorted(set(db.session.scalars(stmt)))
+    claimed = sorted(db.session.scalars(stmt))
     db.session.commit()
     return claimed
 
@@ -180,12 +190,11 @@ def claim_due_sources(now: datetime) -> list[int]:
 
 
 def release_claims(source_ids: list[int], now: datetime) -> None:
-    """Make the items claimed at `now` of these sources due again (not enqueued)."""
+    """Drop the claims taken at `now` on these sources (their checks were not enqueued)."""
     db.session.execute(
-        update(WatchlistItem)
-        .where(WatchlistItem.source_id.in_(source_ids),
-               WatchlistItem.next_check_at == now + CLAIM_LEASE)
-        .values(next_check_at=now, updated_at=WatchlistItem.updated_at)
+        update(Source)
+        .where(Source.id.in_(source_ids), Source.check_claimed_until == now + CLAIM_LEASE)
+        .values(check_claimed_until=None)
         .execution_options(synchronize_session=False))
     db.session.commit()
 

@@ -15,6 +15,7 @@ import functools
 import importlib
 import logging
 import os
+import time
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -29,6 +30,7 @@ R = TypeVar("R")
 
 # Imported by the worker before it forks, so a work-horse starts in milliseconds.
 PRELOADED_MODULES = ("workers.checks", "workers.downloads", "workers.tick", "workers.notify")
+HEARTBEAT_EVERY = 15    # seconds; RQ's worker key lives worker_ttl + 60 = 480 s by default
 
 _app: Flask | None = None
 _app_pid: int | None = None
@@ -109,4 +111,28 @@ class CheckWorker(_AppFirst, SimpleWorker):
     """An RQ worker that runs jobs in its own process, without forking: the app, its
     compiled SQL, provider registry and HTTP connections stay warm from one short job to
     the next. A forked work-horse starts cold and spends ~80 ms per check warming up
-    (measured in tests/bench/bench_checks.py); job timeouts still apply (SIGALRM)."""
+    (measured in tests/bench/bench_checks.py); job timeouts still apply (SIGALRM).
+
+    Between two short jobs RQ renews the worker's key three times and writes its "idle"
+    state twice, each a round trip to Redis; this worker skips a renewal when one at
+    least as long was sent in the last HEARTBEAT_EVERY seconds, and a state it already
+    wrote. Renewals inside RQ's pipelines (job start) always go through.
+    """
+
+    _beat_at: float | None = None
+    _beat_ttl = 0
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+        """Renew the worker's key, unless it was renewed for as long moments ago."""
+        ttl = timeout or self.worker_ttl + 60
+        fresh = self._beat_at is not None and time.monotonic() - self._beat_at < HEARTBEAT_EVERY
+        if pipeline is None and fresh and self._beat_ttl >= ttl:
+            return
+        super().heartbeat(timeout, pipeline)
+        self._beat_at, self._beat_ttl = time.monotonic(), ttl
+
+    def set_state(self, state: str, pipeline: Any = None) -> None:
+        """Write the worker's state, unless this worker wrote that same state last."""
+        if pipeline is None and state == self.get_state():
+            return
+        super().set_state(state, pipeline)

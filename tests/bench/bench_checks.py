@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Engine, event, insert, update
 
 from tests.bench.bench_scheduler import cpu_seconds
-from tests.bench.check_sites import bare_loop, file_name, serve_listings, source_url
+from tests.bench.check_sites import bare_loop, listing, serve_listings, source_url
 from tests.bench.support import BenchEnv, free_port
 
 SOURCES = int(os.environ.get("BENCH_CHECK_SOURCES", "1000"))   # a smaller run for tuning
@@ -42,6 +42,15 @@ WORKERS = int(os.environ.get("BENCH_CHECK_WORKERS", "8"))
 WORKER_KIND = os.environ.get("BENCH_WORKER", "check")   # check (CheckWorker) | fork
 STATEMENTS_KEY = "bench:statements"
 SCALING_SOURCE = 5_000       # ids of the extra sources of the statement-scaling check
+
+
+def stored_episodes(source_id: int, port: int) -> tuple:
+    """The first STORED episodes as an earlier check stored them (same players)."""
+    from webapp.providers.directory import html_links
+    from webapp.providers.generic import episodes_from
+
+    page = listing(source_id, STORED).decode()
+    return episodes_from(html_links(page, source_url(source_id, port)))[0]
 
 
 def seed(port: int, now: Any) -> None:
@@ -60,9 +69,10 @@ def seed(port: int, now: Any) -> None:
             {"id": s, "provider_id": "directory", "url": source_url(s, port), "lang": "any",
              "genres": [], "created_at": now} for s in range(1, SOURCES + 1)])
         conn.execute(insert(SourceEpisode), [
-            {"source_id": s, "number": float(n), "first_seen_at": now - timedelta(days=1),
-             "players": [{"url": source_url(s, port) + file_name(s, n), "kind": "file"}]}
-            for s in range(1, SOURCES + 1) for n in range(1, STORED + 1)])
+            {"source_id": s, "number": float(e.number), "title": e.title,
+             "first_seen_at": now - timedelta(days=1),
+             "players": [p.to_dict() for p in e.players]}
+            for s in range(1, SOURCES + 1) for e in stored_episodes(s, port)])
         rows = []
         for u in range(1, USERS + 1):
             for k in range(ITEMS_PER_USER):

@@ -48,7 +48,9 @@ class BenchEnv:
 
     @staticmethod
     def backends() -> list[str]:
-        return ["sqlite"] + (["postgres"] if os.environ.get("TEST_POSTGRES_URL") else [])
+        available = ["sqlite"] + (["postgres"] if os.environ.get("TEST_POSTGRES_URL") else [])
+        wanted = os.environ.get("BENCH_BACKENDS")  # e.g. "postgres", to tune one backend
+        return [b for b in available if not wanted or b in wanted.split(",")]
 
     def __enter__(self) -> BenchEnv:
         port = free_port()

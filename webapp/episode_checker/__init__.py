@@ -226,6 +226,7 @@ class EpisodeChecker:
         source.last_fetched_at = source.last_success_at = now
         source.last_error = None
         source.consecutive_failures = 0
+        source.check_claimed_until = None
 
     def _apply_failure(self, source: Source, items: list[store.ItemState], error: str,
                        retryable: bool, outcome: CheckOutcome) -> None:
@@ -251,6 +252,7 @@ class EpisodeChecker:
         source.last_fetched_at = now
         source.last_error = error
         source.consecutive_failures = failures
+        source.check_claimed_until = None
         log.info("check of source %s failed (%d in a row): %s", source.id, failures, error)
 
 

@@ -6,12 +6,13 @@ watched by 5 or 5,000 users costs the same number of round trips to the database
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Float, Integer, String, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,9 @@ from webapp.models import Download, SourceEpisode, User, UserSettings, Watchlist
 from webapp.providers.base import Episode
 
 ITEMS = WatchlistItem.__table__
+DOWNLOADS = Download.__table__
+ARRAY_COLUMNS = ("item_id", "user_id", "source_id", "episode")   # vary by row
+CONSTANT_COLUMNS = ("status", "attempts", "bytes_done", "created_at")  # same for all
 SETTING_DEFAULTS = {
     "check_interval_hours": 6,
     "auto_download_enabled": True,
@@ -142,42 +146,93 @@ def existing_downloads(session: Session, source_id: int,
 
 
 def update_items(session: Session, rows: Iterable[dict[str, Any]]) -> None:
-    """Update items by id; rows with the same columns go in one executemany.
+    """Update items by id: one statement per set of columns written (at most two a check).
 
-    Core, not the ORM's bulk update (no bookkeeping per row); measured faster on
-    PostgreSQL than one `UPDATE ... FROM (VALUES ...)`, which SQLAlchemy compiles anew
-    for every call.
+    PostgreSQL gets one `UPDATE ... FROM unnest(arrays)` per set, the values every row
+    shares bound once; a statement text depends only on which columns vary, so psycopg
+    prepares it and the server runs one statement instead of one per item (measured: a
+    quarter of the client CPU and two thirds of the server's of an executemany of 40
+    rows). SQLite gets an executemany, a loop in C there.
     """
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
-        values = {k: v for k, v in row.items() if k != "id"}
-        groups.setdefault(tuple(sorted(values)), []).append({"item_id_": row["id"], **values})
-    for batch in groups.values():
-        session.execute(update(ITEMS).where(ITEMS.c.id == bindparam("item_id_")), batch)
+        groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for columns, batch in groups.items():
+        if postgres:
+            _update_items_unnest(session, columns, batch)
+        else:
+            session.execute(update(ITEMS).where(ITEMS.c.id == bindparam("item_id_")),
+                            [{**row, "item_id_": row["id"]} for row in batch])
 
 
-def _insert_ignoring_duplicates(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(Download.__table__).on_conflict_do_nothing(
-            index_elements=["item_id", "episode"])
-    if dialect == "sqlite":
-        return sqlite.insert(Download.__table__).on_conflict_do_nothing(
-            index_elements=["item_id", "episode"])
-    raise RuntimeError(f"unsupported database {dialect!r}")
+def _update_items_unnest(session: Session, columns: tuple[str, ...],
+                         batch: list[dict[str, Any]]) -> None:
+    varying = tuple(c for c in columns if len({row[c] for row in batch}) > 1)
+    constant = tuple(c for c in columns if c not in varying)
+    params = {"ids": [row["id"] for row in batch],
+              **{f"{c}_values": [row[c] for row in batch] for c in varying},
+              **{f"set_{c}": batch[0][c] for c in constant}}
+    session.execute(_unnest_update(constant, varying), params)
+
+
+@functools.cache
+def _unnest_update(constant: tuple[str, ...], varying: tuple[str, ...]) -> Any:
+    """UPDATE watchlist_items SET <constant> = :set_<c>, <varying> = changed.<c>
+    FROM unnest(:ids, :<c>_values...) AS changed(id, <c>...) WHERE id = changed.id."""
+    changed = func.unnest(
+        bindparam("ids", type_=postgresql.ARRAY(ITEMS.c.id.type)),
+        *(bindparam(f"{c}_values", type_=postgresql.ARRAY(ITEMS.c[c].type)) for c in varying),
+    ).table_valued("id", *varying).render_derived(name="changed")
+    values = {c: bindparam(f"set_{c}", type_=ITEMS.c[c].type) for c in constant}
+    values.update({c: changed.c[c] for c in varying})
+    return update(ITEMS).where(ITEMS.c.id == changed.c.id).values(values)
+
+
+def _insert_ignoring_duplicates(dialect: str) -> Any:
+    """SQLite: a multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING (one per call)."""
+    if dialect != "sqlite":
+        raise RuntimeError(f"unsupported database {dialect!r}")
+    return sqlite.insert(DOWNLOADS).on_conflict_do_nothing(
+        index_elements=["item_id", "episode"]).returning(DOWNLOADS.c.item_id,
+                                                         DOWNLOADS.c.episode)
+
+
+@functools.cache
+def _insert_unnest_ignoring_duplicates() -> Any:
+    """PostgreSQL: one short INSERT ... SELECT FROM unnest(arrays) whatever the row count.
+
+    A multi-row VALUES statement is a new text for every row count, so psycopg parses it
+    anew each time (its query cache skips long statements) and the server plans it anew;
+    this one is the same text every time, prepared by psycopg after a few uses.
+    """
+    rows = func.unnest(
+        bindparam("item_ids", type_=postgresql.ARRAY(String)),
+        bindparam("user_ids", type_=postgresql.ARRAY(Integer)),
+        bindparam("source_ids", type_=postgresql.ARRAY(Integer)),
+        bindparam("episodes", type_=postgresql.ARRAY(Float)),
+    ).table_valued(*ARRAY_COLUMNS).render_derived(name="listed")
+    source = select(*rows.c, *(cast(bindparam(name, type_=DOWNLOADS.c[name].type),
+                                    DOWNLOADS.c[name].type) for name in CONSTANT_COLUMNS))
+    return (postgresql.insert(DOWNLOADS)
+            .from_select([*ARRAY_COLUMNS, *CONSTANT_COLUMNS], source)
+            .on_conflict_do_nothing(index_elements=["item_id", "episode"])
+            .returning(DOWNLOADS.c.item_id, DOWNLOADS.c.episode))
 
 
 def create_downloads(session: Session, rows: Sequence[dict[str, Any]],
                      now: datetime) -> set[tuple[str, float]]:
-    """Insert pending downloads; a row someone else created meanwhile is skipped.
-
-    Returns the (item, episode) pairs this call created.
+    """Insert pending downloads (one statement); a row someone else created meanwhile is
+    skipped. Returns the (item, episode) pairs this call created.
     """
     if not rows:
         return set()
-    values = [{"status": "pending", "attempts": 0, "bytes_done": 0, "created_at": now, **r}
-              for r in rows]
-    stmt = _insert_ignoring_duplicates(session).returning(
-        Download.__table__.c.item_id, Download.__table__.c.episode)
-    result = session.execute(stmt, values)
+    constants = {"status": "pending", "attempts": 0, "bytes_done": 0, "created_at": now}
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        arrays = {f"{name}s": [r[name] for r in rows] for name in ARRAY_COLUMNS}
+        result = session.execute(_insert_unnest_ignoring_duplicates(), {**arrays, **constants})
+    else:
+        result = session.execute(_insert_ignoring_duplicates(dialect),
+                                 [{**constants, **r} for r in rows])
     return {(r.item_id, float(r.episode)) for r in result}

@@ -32,6 +32,9 @@ class Source(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by the scheduler's tick when it enqueues a check of the source, cleared by the
+    # check: a second tick leaves the source alone until then (or until the lease ends).
+    check_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
