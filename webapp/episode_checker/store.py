@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Float, Integer, String, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -31,9 +31,9 @@ SETTING_DEFAULTS = {
 }
 
 
-@dataclass(frozen=True)
-class ItemState:
-    """One item of the source with the owner's settings that decide what a check does."""
+class ItemState(NamedTuple):
+    """One item of the source with the owner's settings that decide what a check does
+    (a tuple: built 40 times per check of a popular source, and cheap to build)."""
 
     id: str
     user_id: int
@@ -68,41 +68,49 @@ class EpisodeChanges:
     changed: list[dict[str, Any]] = field(default_factory=list)
 
 
-def load_items(session: Session, source_id: int) -> list[ItemState]:
-    """Every item pointing at the source, with its owner's settings (one query)."""
-    stmt = (
+@functools.cache
+def _items_of_source() -> Any:
+    """The items of :source_id with their owners' settings (built once, then reused)."""
+    return (
         select(WatchlistItem.id, WatchlistItem.user_id, WatchlistItem.anime_title,
                WatchlistItem.status, WatchlistItem.auto_download,
                WatchlistItem.last_episode_downloaded, WatchlistItem.last_episode_available,
                User.scheduler_enabled, User.disabled,
-               UserSettings.check_interval_hours, UserSettings.auto_download_enabled,
-               UserSettings.notify_on_new_episodes, UserSettings.include_completed_anime)
+               *(getattr(UserSettings, name) for name in SETTING_DEFAULTS))
         .join(User, User.id == WatchlistItem.user_id)
         .outerjoin(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
-        .where(WatchlistItem.source_id == source_id)
+        .where(WatchlistItem.source_id == bindparam("source_id"))
         .order_by(WatchlistItem.user_id)
     )
+
+
+def load_items(session: Session, source_id: int) -> list[ItemState]:
+    """Every item pointing at the source, with its owner's settings (one query)."""
+    defaults = tuple(SETTING_DEFAULTS.values())
     items = []
-    for row in session.execute(stmt):
-        settings = {key: (SETTING_DEFAULTS[key] if getattr(row, key) is None
-                          else getattr(row, key)) for key in SETTING_DEFAULTS}
+    for (item_id, user_id, title, status, auto_download, downloaded, available,
+         scheduler_enabled, disabled, *settings) in session.execute(
+            _items_of_source(), {"source_id": source_id}):
         items.append(ItemState(
-            id=row.id, user_id=row.user_id, anime_title=row.anime_title, status=row.status,
-            auto_download=bool(row.auto_download),
-            last_episode_downloaded=row.last_episode_downloaded or 0,
-            last_episode_available=row.last_episode_available,
-            scheduler_enabled=bool(row.scheduler_enabled), user_disabled=bool(row.disabled),
-            **settings))
+            item_id, user_id, title, status, bool(auto_download), downloaded or 0,
+            available, bool(scheduler_enabled), bool(disabled),
+            *(default if value is None else value
+              for value, default in zip(settings, defaults, strict=True))))
     return items
+
+
+@functools.cache
+def _episodes_of_source() -> Any:
+    return (select(SourceEpisode.id, SourceEpisode.number, SourceEpisode.title,
+                   SourceEpisode.players)
+            .where(SourceEpisode.source_id == bindparam("source_id"))
+            .order_by(SourceEpisode.number))
 
 
 def load_episodes(session: Session, source_id: int) -> list[StoredEpisode]:
     """The episodes stored for the source, in number order (one query)."""
-    rows = session.execute(
-        select(SourceEpisode.id, SourceEpisode.number, SourceEpisode.title,
-               SourceEpisode.players)
-        .where(SourceEpisode.source_id == source_id).order_by(SourceEpisode.number))
-    return [StoredEpisode(r.id, r.number, r.title, r.players) for r in rows]
+    rows = session.execute(_episodes_of_source(), {"source_id": source_id})
+    return [StoredEpisode(*row) for row in rows]
 
 
 def episode_changes(source_id: int, stored: Sequence[StoredEpisode],
@@ -134,15 +142,20 @@ def save_episodes(session: Session, changes: EpisodeChanges) -> None:
         session.execute(update(SourceEpisode), changes.changed)
 
 
+@functools.cache
+def _downloads_above() -> Any:
+    return (select(Download.item_id, Download.episode)
+            .where(Download.source_id == bindparam("source_id"),
+                   Download.episode > bindparam("above")))
+
+
 def existing_downloads(session: Session, source_id: int,
                        above: float) -> set[tuple[str, float]]:
     """(item, episode) pairs of the source's downloads above episode `above` (one indexed
     range query; a download kept from an item's earlier source is caught by the insert's
     conflict clause instead)."""
-    rows = session.execute(
-        select(Download.item_id, Download.episode)
-        .where(Download.source_id == source_id, Download.episode > above))
-    return {(r.item_id, float(r.episode)) for r in rows}
+    rows = session.execute(_downloads_above(), {"source_id": source_id, "above": above})
+    return {(item_id, float(episode)) for item_id, episode in rows}
 
 
 def update_items(session: Session, rows: Iterable[dict[str, Any]]) -> None:
