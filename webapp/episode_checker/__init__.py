@@ -23,7 +23,6 @@ from webapp.episode_checker.fetching import fetch_source
 from webapp.episode_checker.messages import episode_list
 from webapp.extensions import db
 from webapp.http import get_http_client
-from webapp.models import Source
 from webapp.notifications import notify
 from webapp.providers import get_registry
 from webapp.schemas import episode_number
@@ -128,15 +127,14 @@ class EpisodeChecker:
                      manual_item_ids: Iterable[str] = ()) -> CheckOutcome:
         """Fetch the source once and apply the result to every item pointing at it."""
         session = db.session
-        source = session.get(Source, source_id)
+        source = store.load_source(session, source_id)
         if source is None:
             raise LookupError(f"source {source_id} does not exist")
         session.commit()  # no transaction stays open during the fetch
         fetched = fetch_source(self.registry, self.client, source)
         now = utcnow()
         try:
-            # Every read first, then the writes in one short burst (SQLite has one writer);
-            # no autoflush, or the source's new fields would start the write early.
+            # Every read first, then the writes in one short burst (SQLite has one writer).
             with session.no_autoflush:
                 outcome = self._update(source, fetched, manual_item_ids, now)
             session.commit()
@@ -145,8 +143,8 @@ class EpisodeChecker:
             raise
         return outcome
 
-    def _update(self, source: Source, fetched: Any, manual_item_ids: Iterable[str],
-                now: datetime) -> CheckOutcome:
+    def _update(self, source: store.SourceState, fetched: Any,
+                manual_item_ids: Iterable[str], now: datetime) -> CheckOutcome:
         """Apply one fetch to the source, its episodes and every item on it."""
         source_id = source.id
         items = store.load_items(db.session, source_id)
@@ -154,19 +152,28 @@ class EpisodeChecker:
         full = {item.id for item in items if counts_fully(item, manual)}
         outcome = CheckOutcome(source_id, now, checked=full)
         error, retryable = fetched.error, fetched.retryable
+        # The source row's new values; the check ends the tick's claim on the source.
+        values: dict[str, Any] = {"last_fetched_at": now, "check_claimed_until": None}
         if error is None:
-            numbers, changes = self._episodes(source, fetched.episodes, now, outcome)
+            numbers, changes = self._episodes(source, fetched.episodes, now, outcome, values)
             if numbers is None:
                 error, retryable = outcome.error, False
         if error is None:
             self._apply_success(source, items, numbers, changes, outcome)
+            values.update(last_success_at=now, last_error=None, consecutive_failures=0)
         else:
-            self._apply_failure(source, items, error, retryable, outcome)
+            failures = (source.consecutive_failures or 0) + 1
+            self._apply_failure(items, error, retryable, failures, outcome)
+            values.update(last_error=error, consecutive_failures=failures)
+            log.info("check of source %s failed (%d in a row): %s", source_id, failures, error)
+        store.save_source(db.session, source_id, values)
         return outcome
 
-    def _episodes(self, source: Source, listed: Any, now: datetime, outcome: CheckOutcome
+    def _episodes(self, source: store.SourceState, listed: Any, now: datetime,
+                  outcome: CheckOutcome, values: dict[str, Any]
                   ) -> tuple[list[float] | None, store.EpisodeChanges]:
-        """The numbers the source has (None for a bad page) and the episode rows to write."""
+        """The numbers the source has (None for a bad page) and the episode rows to write;
+        the page's validators and title go into the source row's `values`."""
         stored = store.load_episodes(db.session, source.id)
         changes = store.EpisodeChanges()
         if listed.not_modified:
@@ -175,14 +182,14 @@ class EpisodeChecker:
         if not listed.episodes and stored:
             outcome.error = messages.emptied_text(len(stored))
             return None, changes
-        source.etag = listed.validators.etag
-        source.last_modified = listed.validators.last_modified
+        values.update(etag=listed.validators.etag,
+                      last_modified=listed.validators.last_modified)
         if listed.title:
-            source.title = listed.title[:500]
+            values["title"] = listed.title[:500]
         changes = store.episode_changes(source.id, stored, listed.episodes, now)
         return sorted(float(e.number) for e in listed.episodes), changes
 
-    def _apply_success(self, source: Source, items: list[store.ItemState],
+    def _apply_success(self, source: store.SourceState, items: list[store.ItemState],
                        numbers: list[float], changes: store.EpisodeChanges,
                        outcome: CheckOutcome) -> None:
         now, full = outcome.checked_at, outcome.checked
@@ -223,15 +230,10 @@ class EpisodeChecker:
             if new and item.notify_on_new_episodes:
                 notify(item.user_id, "new_episodes",
                         messages.new_episodes_text(item.anime_title, new), item.id)
-        source.last_fetched_at = source.last_success_at = now
-        source.last_error = None
-        source.consecutive_failures = 0
-        source.check_claimed_until = None
 
-    def _apply_failure(self, source: Source, items: list[store.ItemState], error: str,
-                       retryable: bool, outcome: CheckOutcome) -> None:
+    def _apply_failure(self, items: list[store.ItemState], error: str, retryable: bool,
+                       failures: int, outcome: CheckOutcome) -> None:
         now, full = outcome.checked_at, outcome.checked
-        failures = (source.consecutive_failures or 0) + 1
         outcome.error = error
         rows = []
         for item in items:
@@ -249,11 +251,6 @@ class EpisodeChecker:
                     notify(item.user_id, "source_error",
                             messages.source_error_text(item.anime_title, failures, error),
                             item.id)
-        source.last_fetched_at = now
-        source.last_error = error
-        source.consecutive_failures = failures
-        source.check_claimed_until = None
-        log.info("check of source %s failed (%d in a row): %s", source.id, failures, error)
 
 
 __all__ = ["CheckOutcome", "EpisodeChecker", "auto_download_result", "counts_fully",

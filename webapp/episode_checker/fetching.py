@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from webapp.episode_checker import messages
+from webapp.episode_checker.store import SourceState
 from webapp.http import FetchError
-from webapp.models import Source
 from webapp.providers.base import Conditional, EpisodeList, ProviderError
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ class FetchResult:
     retryable: bool = True
 
 
-def fetch_source(registry: Any, client: Any, source: Source) -> FetchResult:
+def fetch_source(registry: Any, client: Any, source: SourceState) -> FetchResult:
     """Fetch the source once (conditional GET with the stored validators)."""
     provider = registry.get(source.provider_id)
     if provider is None:

@@ -16,10 +16,11 @@ from sqlalchemy import Float, Integer, String, bindparam, cast, func, insert, se
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from webapp.models import Download, SourceEpisode, User, UserSettings, WatchlistItem
+from webapp.models import Download, Source, SourceEpisode, User, UserSettings, WatchlistItem
 from webapp.providers.base import Episode
 
 ITEMS = WatchlistItem.__table__
+SOURCES = Source.__table__
 DOWNLOADS = Download.__table__
 ARRAY_COLUMNS = ("item_id", "user_id", "source_id", "episode")   # vary by row
 CONSTANT_COLUMNS = ("status", "attempts", "bytes_done", "created_at")  # same for all
@@ -50,6 +51,18 @@ class ItemState(NamedTuple):
     include_completed_anime: bool
 
 
+class SourceState(NamedTuple):
+    """What a check reads of its source row (written back with `save_source`)."""
+
+    id: int
+    provider_id: str
+    url: str
+    lang: str
+    etag: str | None
+    last_modified: str | None
+    consecutive_failures: int | None
+
+
 @dataclass(frozen=True)
 class StoredEpisode:
     """An episode row already in `source_episodes`."""
@@ -66,6 +79,23 @@ class EpisodeChanges:
 
     new: list[dict[str, Any]] = field(default_factory=list)
     changed: list[dict[str, Any]] = field(default_factory=list)
+
+
+@functools.cache
+def _source_row() -> Any:
+    return select(*(SOURCES.c[name] for name in SourceState._fields)).where(
+        SOURCES.c.id == bindparam("source_id"))
+
+
+def load_source(session: Session, source_id: int) -> SourceState | None:
+    """The source's fields a check needs, or None when it is gone (one query)."""
+    row = session.execute(_source_row(), {"source_id": source_id}).first()
+    return None if row is None else SourceState(*row)
+
+
+def save_source(session: Session, source_id: int, values: dict[str, Any]) -> None:
+    """Write a check's result to the source row (one statement)."""
+    session.execute(update(SOURCES).where(SOURCES.c.id == source_id).values(values))
 
 
 @functools.cache
