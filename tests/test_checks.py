@@ -175,3 +175,31 @@ def test_check_worker_runs_jobs_with_one_app_of_its_own(app, database_url, redis
     assert fixture_site.hits("/dir/nginx/other/") == 1
     with app.app_context():
         assert all(item(item_id).last_checked_at is not None for _uid, item_id in people)
+
+
+def test_check_worker_skips_only_renewals_that_would_not_extend_its_life(redis_conn):
+    """Between short jobs the check worker skips RQ's back-to-back renewals of its key, but
+    never leaves the key shorter-lived than RQ asked for, nor its state stale."""
+    from rq.worker import WorkerStatus
+
+    from workers.context import CheckWorker
+
+    worker = CheckWorker(["checks"], connection=redis_conn)
+    worker.register_birth()
+    try:
+        worker.heartbeat()
+        assert redis_conn.ttl(worker.key) > worker.worker_ttl
+        redis_conn.expire(worker.key, 300)      # as if time had passed since
+        worker.heartbeat()                      # renewed moments ago for as long: skipped
+        assert redis_conn.ttl(worker.key) <= 300
+        with redis_conn.pipeline() as pipe:     # a job with a 30 s timeout starts
+            worker.heartbeat(90, pipeline=pipe)
+            pipe.execute()
+        assert redis_conn.ttl(worker.key) <= 90
+        worker.heartbeat()                      # idle again: RQ wants 480 s, so it goes out
+        assert redis_conn.ttl(worker.key) > worker.worker_ttl
+        for state in (WorkerStatus.BUSY, WorkerStatus.IDLE, WorkerStatus.IDLE):
+            worker.set_state(state)
+            assert redis_conn.hget(worker.key, "state").decode() == state
+    finally:
+        worker.register_death()

@@ -229,3 +229,23 @@ def test_redis_down_mid_tick_leaves_unenqueued_sources_due(ctx, make_user, datab
     assert [db.session.get(WatchlistItem, i.id).next_check_at for i in items] == [T0] * 3
     # Their claims were dropped: the next tick claims all three again at once.
     assert claim_due_sources(T0 + timedelta(minutes=1)) == sorted(i.source_id for i in items)
+
+
+def test_a_failed_check_ends_the_claim_and_the_source_waits_for_its_retry(ctx, make_user):
+    import time_machine
+
+    from webapp.episode_checker import EpisodeChecker
+
+    source = add_source()
+    source.provider_id = "retired"   # a provider this installation no longer has
+    item = add_item(make_user("alice"), source)
+    with time_machine.travel(T0, tick=False):
+        assert claim_due_sources(T0) == [source.id]
+        outcome = EpisodeChecker().check_source(source.id)
+    assert outcome.error
+    db.session.expire_all()
+    assert db.session.get(Source, source.id).check_claimed_until is None
+    retry_at = db.session.get(WatchlistItem, item.id).next_check_at
+    assert retry_at > T0
+    assert claim_due_sources(retry_at - timedelta(seconds=1)) == []
+    assert claim_due_sources(retry_at) == [source.id]

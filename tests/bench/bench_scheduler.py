@@ -52,14 +52,16 @@ def seed(now) -> None:  # noqa: ANN001
 
 
 def make_due(now, count: int) -> None:  # noqa: ANN001
-    """Make `count` items on distinct sources overdue."""
+    """Make `count` items on distinct sources overdue, their sources unclaimed (as the
+    checks of an earlier tick leave them)."""
     from webapp.extensions import db
-    from webapp.models import WatchlistItem
+    from webapp.models import Source, WatchlistItem
 
     ids = [f"{n:032x}" for n in range(count)]  # items 0..count-1 sit on distinct sources
     with db.engine.begin() as conn:
         conn.execute(update(WatchlistItem).where(WatchlistItem.id.in_(ids))
                      .values(next_check_at=now - timedelta(days=2)))
+        conn.execute(update(Source).values(check_claimed_until=None))
 
 
 def timed_tick(now) -> tuple[float, int, int]:  # noqa: ANN001
