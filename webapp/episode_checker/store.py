@@ -7,12 +7,13 @@ watched by 5 or 5,000 users costs the same number of round trips to the database
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Float, Integer, String, bindparam, cast, func, insert, select, update
+from sqlalchemy import Float, Integer, String, bindparam, cast, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -232,13 +233,26 @@ def _unnest_update(constant: tuple[str, ...], varying: tuple[str, ...]) -> Any:
     return update(ITEMS).where(ITEMS.c.id == changed.c.id).values(values)
 
 
-def _insert_ignoring_duplicates(dialect: str) -> Any:
-    """SQLite: a multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING (one per call)."""
-    if dialect != "sqlite":
-        raise RuntimeError(f"unsupported database {dialect!r}")
-    return sqlite.insert(DOWNLOADS).on_conflict_do_nothing(
-        index_elements=["item_id", "episode"]).returning(DOWNLOADS.c.item_id,
-                                                         DOWNLOADS.c.episode)
+@functools.cache
+def _insert_json_ignoring_duplicates() -> Any:
+    """SQLite: one INSERT ... SELECT FROM json_each(:rows) whatever the row count (a
+    multi-row VALUES would be split by SQLite's limit on bound variables)."""
+    each = func.json_each(bindparam("rows", type_=String)).table_valued("value")
+    varying = (func.json_extract(each.c.value, f"$[{i}]") for i in range(len(ARRAY_COLUMNS)))
+    source = select(*varying, *_constants()).where(true())  # WHERE: SQLite's upsert syntax
+    return (sqlite.insert(DOWNLOADS)
+            .from_select([*ARRAY_COLUMNS, *CONSTANT_COLUMNS], source)
+            .on_conflict_do_nothing(index_elements=["item_id", "episode"])
+            .returning(DOWNLOADS.c.item_id, DOWNLOADS.c.episode))
+
+
+def _constants(typed: bool = False) -> list[Any]:
+    """The columns every new download shares, bound once per statement; `typed` casts
+    them for PostgreSQL (on SQLite a CAST AS DATETIME would turn a time into a number)."""
+    params = [bindparam(name, type_=DOWNLOADS.c[name].type) for name in CONSTANT_COLUMNS]
+    if not typed:
+        return params
+    return [cast(param, param.type) for param in params]
 
 
 @functools.cache
@@ -255,8 +269,7 @@ def _insert_unnest_ignoring_duplicates() -> Any:
         bindparam("source_ids", type_=postgresql.ARRAY(Integer)),
         bindparam("episodes", type_=postgresql.ARRAY(Float)),
     ).table_valued(*ARRAY_COLUMNS).render_derived(name="listed")
-    source = select(*rows.c, *(cast(bindparam(name, type_=DOWNLOADS.c[name].type),
-                                    DOWNLOADS.c[name].type) for name in CONSTANT_COLUMNS))
+    source = select(*rows.c, *_constants(typed=True))
     return (postgresql.insert(DOWNLOADS)
             .from_select([*ARRAY_COLUMNS, *CONSTANT_COLUMNS], source)
             .on_conflict_do_nothing(index_elements=["item_id", "episode"])
@@ -275,7 +288,10 @@ def create_downloads(session: Session, rows: Sequence[dict[str, Any]],
     if dialect == "postgresql":
         arrays = {f"{name}s": [r[name] for r in rows] for name in ARRAY_COLUMNS}
         result = session.execute(_insert_unnest_ignoring_duplicates(), {**arrays, **constants})
+    elif dialect == "sqlite":
+        table = json.dumps([[r[name] for name in ARRAY_COLUMNS] for r in rows])
+        result = session.execute(_insert_json_ignoring_duplicates(), {"rows": table,
+                                                                      **constants})
     else:
-        result = session.execute(_insert_ignoring_duplicates(dialect),
-                                 [{**constants, **r} for r in rows])
+        raise RuntimeError(f"unsupported database {dialect!r}")
     return {(r.item_id, float(r.episode)) for r in result}
