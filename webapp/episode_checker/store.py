@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Float, Integer, String, bindparam, cast, func, insert, select, true, update
+from sqlalchemy import String, bindparam, func, insert, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,8 +23,9 @@ from webapp.providers.base import Episode
 ITEMS = WatchlistItem.__table__
 SOURCES = Source.__table__
 DOWNLOADS = Download.__table__
-ARRAY_COLUMNS = ("item_id", "user_id", "source_id", "episode")   # vary by row
-CONSTANT_COLUMNS = ("status", "attempts", "bytes_done", "created_at")  # same for all
+ROW_COLUMNS = ("item_id", "user_id", "source_id", "episode")   # of each new download
+NEW_DOWNLOAD = {"status": "pending", "attempts": 0, "bytes_done": 0}
+SHARED_COLUMNS = (*NEW_DOWNLOAD, "created_at")                  # the same for all of them
 SETTING_DEFAULTS = {
     "check_interval_hours": 6,
     "auto_download_enabled": True,
@@ -233,47 +234,45 @@ def _unnest_update(constant: tuple[str, ...], varying: tuple[str, ...]) -> Any:
     return update(ITEMS).where(ITEMS.c.id == changed.c.id).values(values)
 
 
-@functools.cache
-def _insert_json_ignoring_duplicates() -> Any:
-    """SQLite: one INSERT ... SELECT FROM json_each(:rows) whatever the row count (a
-    multi-row VALUES would be split by SQLite's limit on bound variables)."""
-    each = func.json_each(bindparam("rows", type_=String)).table_valued("value")
-    varying = (func.json_extract(each.c.value, f"$[{i}]") for i in range(len(ARRAY_COLUMNS)))
-    source = select(*varying, *_constants()).where(true())  # WHERE: SQLite's upsert syntax
-    return (sqlite.insert(DOWNLOADS)
-            .from_select([*ARRAY_COLUMNS, *CONSTANT_COLUMNS], source)
+def _insert_ignoring_duplicates(dialect_insert: Any, rows: Any) -> Any:
+    """INSERT INTO downloads SELECT <rows' columns>, <shared values> ON CONFLICT DO
+    NOTHING RETURNING (item, episode): one statement whatever the row count."""
+    return (dialect_insert(DOWNLOADS)
+            .from_select([*ROW_COLUMNS, *SHARED_COLUMNS], rows)
             .on_conflict_do_nothing(index_elements=["item_id", "episode"])
             .returning(DOWNLOADS.c.item_id, DOWNLOADS.c.episode))
 
 
-def _constants(typed: bool = False) -> list[Any]:
-    """The columns every new download shares, bound once per statement; `typed` casts
-    them for PostgreSQL (on SQLite a CAST AS DATETIME would turn a time into a number)."""
-    params = [bindparam(name, type_=DOWNLOADS.c[name].type) for name in CONSTANT_COLUMNS]
-    if not typed:
-        return params
-    return [cast(param, param.type) for param in params]
+def _shared_values() -> list[Any]:
+    """The columns every new download shares, bound once per statement (typed: the
+    psycopg dialect renders `::type` on each; no CAST, which on SQLite would turn
+    a time into a number)."""
+    return [bindparam(name, type_=DOWNLOADS.c[name].type) for name in SHARED_COLUMNS]
 
 
 @functools.cache
-def _insert_unnest_ignoring_duplicates() -> Any:
-    """PostgreSQL: one short INSERT ... SELECT FROM unnest(arrays) whatever the row count.
+def _insert_from_json() -> Any:
+    """SQLite: the rows as one JSON array of arrays, read with json_each (a multi-row
+    VALUES would be split by SQLite's limit on bound variables)."""
+    each = func.json_each(bindparam("rows", type_=String)).table_valued("value")
+    columns = (func.json_extract(each.c.value, f"$[{i}]") for i in range(len(ROW_COLUMNS)))
+    rows = select(*columns, *_shared_values()).where(true())  # WHERE: SQLite upsert syntax
+    return _insert_ignoring_duplicates(sqlite.insert, rows)
+
+
+@functools.cache
+def _insert_from_arrays() -> Any:
+    """PostgreSQL: the rows as one array per column, read with unnest.
 
     A multi-row VALUES statement is a new text for every row count, so psycopg parses it
     anew each time (its query cache skips long statements) and the server plans it anew;
     this one is the same text every time, prepared by psycopg after a few uses.
     """
-    rows = func.unnest(
-        bindparam("item_ids", type_=postgresql.ARRAY(String)),
-        bindparam("user_ids", type_=postgresql.ARRAY(Integer)),
-        bindparam("source_ids", type_=postgresql.ARRAY(Integer)),
-        bindparam("episodes", type_=postgresql.ARRAY(Float)),
-    ).table_valued(*ARRAY_COLUMNS).render_derived(name="listed")
-    source = select(*rows.c, *_constants(typed=True))
-    return (postgresql.insert(DOWNLOADS)
-            .from_select([*ARRAY_COLUMNS, *CONSTANT_COLUMNS], source)
-            .on_conflict_do_nothing(index_elements=["item_id", "episode"])
-            .returning(DOWNLOADS.c.item_id, DOWNLOADS.c.episode))
+    arrays = func.unnest(*(
+        bindparam(f"{name}s", type_=postgresql.ARRAY(DOWNLOADS.c[name].type))
+        for name in ROW_COLUMNS)).table_valued(*ROW_COLUMNS).render_derived(name="listed")
+    return _insert_ignoring_duplicates(
+        postgresql.insert, select(*arrays.c, *_shared_values()))
 
 
 def create_downloads(session: Session, rows: Sequence[dict[str, Any]],
@@ -283,15 +282,14 @@ def create_downloads(session: Session, rows: Sequence[dict[str, Any]],
     """
     if not rows:
         return set()
-    constants = {"status": "pending", "attempts": 0, "bytes_done": 0, "created_at": now}
+    shared = {**NEW_DOWNLOAD, "created_at": now}
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        arrays = {f"{name}s": [r[name] for r in rows] for name in ARRAY_COLUMNS}
-        result = session.execute(_insert_unnest_ignoring_duplicates(), {**arrays, **constants})
+        arrays = {f"{name}s": [r[name] for r in rows] for name in ROW_COLUMNS}
+        result = session.execute(_insert_from_arrays(), {**arrays, **shared})
     elif dialect == "sqlite":
-        table = json.dumps([[r[name] for name in ARRAY_COLUMNS] for r in rows])
-        result = session.execute(_insert_json_ignoring_duplicates(), {"rows": table,
-                                                                      **constants})
+        table = json.dumps([[r[name] for name in ROW_COLUMNS] for r in rows])
+        result = session.execute(_insert_from_json(), {"rows": table, **shared})
     else:
         raise RuntimeError(f"unsupported database {dialect!r}")
     return {(r.item_id, float(r.episode)) for r in result}
