@@ -95,9 +95,16 @@ def load_source(session: Session, source_id: int) -> SourceState | None:
     return None if row is None else SourceState(*row)
 
 
+@functools.cache
+def _source_update(columns: tuple[str, ...]) -> Any:
+    """UPDATE of these columns of :source_id (a check writes one of a few column sets)."""
+    return (update(SOURCES).where(SOURCES.c.id == bindparam("source_id"))
+            .values({name: bindparam(name, type_=SOURCES.c[name].type) for name in columns}))
+
+
 def save_source(session: Session, source_id: int, values: dict[str, Any]) -> None:
     """Write a check's result to the source row (one statement)."""
-    session.execute(update(SOURCES).where(SOURCES.c.id == source_id).values(values))
+    session.execute(_source_update(tuple(sorted(values))), {**values, "source_id": source_id})
 
 
 @functools.cache
