@@ -37,7 +37,7 @@ from sqlalchemy import Engine, event, insert, text, update
 
 from tests.bench.bench_scheduler import cpu_seconds
 from tests.bench.check_sites import bare_loop, listing, serve_listings, source_url
-from tests.bench.support import BenchEnv, free_port
+from tests.bench.support import BenchEnv, analyze, free_port
 
 SOURCES = int(os.environ.get("BENCH_CHECK_SOURCES", "1000"))   # a smaller run for tuning
 USERS = 2 * SOURCES
@@ -93,12 +93,7 @@ def seed(port: int, now: Any) -> None:
                     "created_at": now, "updated_at": now})
         for i in range(0, len(rows), 5000):
             conn.execute(insert(WatchlistItem), rows[i:i + 5000])
-    with db.engine.connect() as conn:
-        # The planner's statistics, which a live database has (autovacuum keeps them);
-        # freshly loaded tables have none, and PostgreSQL then plans the tick's claim
-        # as a hash over every item (54 ms instead of 2 per batch of 100 sources).
-        conn.execute(text("ANALYZE"))
-        conn.commit()
+    analyze()
 
 
 def make_all_due(now: Any) -> None:

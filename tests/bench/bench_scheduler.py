@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert, update
 
-from tests.bench.support import BenchEnv, clock_ticks, each_backend, insert_users
+from tests.bench.support import BenchEnv, analyze, clock_ticks, each_backend, insert_users
 from tests.e2e.processes import procfile_argv
 
 USERS = 1_000
@@ -49,6 +49,7 @@ def seed(now) -> None:  # noqa: ANN001
                     "next_check_at": later, "created_at": now, "updated_at": now})
         for i in range(0, len(rows), 5000):
             conn.execute(insert(WatchlistItem), rows[i:i + 5000])
+    analyze()
 
 
 def make_due(now, count: int) -> None:  # noqa: ANN001

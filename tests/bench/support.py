@@ -181,3 +181,16 @@ def insert_users(conn: Any, count: int, now: Any, *, password_hash: str = "x",
          "created_at": now} for u in range(1, count + 1)])
     conn.execute(insert(UserSettings), [
         {"user_id": u, "notification_urls": []} for u in range(1, count + 1)])
+
+
+def analyze() -> None:
+    """Give the planner the statistics a live database has (autovacuum keeps them); just
+    after a bulk load there are none, and PostgreSQL then plans joins over the whole
+    items table (the tick's claim: 54 ms instead of 2 per batch of 100 sources)."""
+    from sqlalchemy import text
+
+    from webapp.extensions import db
+
+    with db.engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
