@@ -17,8 +17,9 @@ from webapp.checks import (
     job_view,
     run_item_check,
     run_source_check,
+    runs,
 )
-from webapp.checks.runs import lock_key, mark_manual, redis_now
+from webapp.checks.runs import CheckError, lock_key, mark_manual, redis_now
 from webapp.extensions import db
 
 
@@ -111,6 +112,55 @@ def test_a_manual_check_joins_the_fetch_running_when_it_was_asked(ctx, fixture_s
 
     assert fixture_site.hits("/dir/nginx/running/") == 1
     assert result["item_id"] == item_id and result["new_episodes"] == [1, 2]
+
+
+def test_a_check_that_crashes_lets_the_lock_of_its_source_go(ctx, redis_conn):
+    with pytest.raises(LookupError):
+        run_source_check(987654)          # no such source: the check stops under the lock
+
+    assert not redis_conn.exists(lock_key(987654))
+
+
+def test_a_check_gives_up_on_a_lock_held_too_long_with_a_sentence(ctx, fixture_site,
+                                                                    redis_conn, monkeypatch):
+    (_uid, item_id), = crowd(fixture_site, "held", users=1)
+    source_id = item(item_id).source_id
+    redis_conn.set(lock_key(source_id), "another worker")
+    monkeypatch.setattr(runs, "LOCK_WAIT", 0.2)
+
+    with pytest.raises(CheckError, match="Another check of this anime's source is taking "
+                                         "too long; try again in a few minutes."):
+        run_source_check(source_id)
+
+    assert fixture_site.hits("/dir/nginx/held/") == 0
+    assert redis_conn.get(lock_key(source_id)) == b"another worker"
+
+
+def test_a_check_whose_lock_expired_leaves_the_next_holder_alone(ctx, fixture_site,
+                                                                 redis_conn, caplog):
+    (_uid, item_id), = crowd(fixture_site, "expired", users=1)
+    source_id = item(item_id).source_id
+    fixture_site.slow("/dir/nginx/expired/", 0.3, times=1)
+    app = ctx
+    started = threading.Event()
+
+    def take_over() -> None:              # the lock expired and another check took it
+        started.wait(5)
+        deadline = time.monotonic() + 5
+        while not redis_conn.exists(lock_key(source_id)) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        redis_conn.set(lock_key(source_id), "the next check")
+
+    thread = threading.Thread(target=take_over)
+    thread.start()
+    with app.app_context():
+        started.set()
+        summary = run_source_check(source_id)
+    thread.join(5)
+
+    assert summary["error"] is None and item(item_id).last_episode_available == 2
+    assert redis_conn.get(lock_key(source_id)) == b"the next check"
+    assert f"the lock of source {source_id} expired during its check" in caplog.text
 
 
 def test_each_manual_check_has_its_own_job_readable_for_a_day(ctx, fixture_site,

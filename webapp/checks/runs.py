@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
 import redis
-from redis.exceptions import LockError
 from sqlalchemy import select
 
 from webapp.episode_checker import CheckOutcome, EpisodeChecker
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 LOCK_TTL = 660          # longer than a check job may run (its timeout is 600 s)
 LOCK_WAIT = 540         # a job waits this long for a running check of its source
+LOCK_POLL = 0.05        # seconds between two tries of a held lock
 DISPATCH_MARK = "check:dispatched"
 DISPATCH_SPACING_MS = 500  # checks dispatch downloads at most twice a second
 RUN_TTL = 3600          # how long a finished run's results can answer later jobs
@@ -64,59 +66,90 @@ def mark_manual(r: redis.Redis, items: Iterable[tuple[str, int]]) -> None:
         pipe.execute()
 
 
-# KEYS: run key, manual key. ARGV: requested_at ('' for none), item id ('' for a source job).
-# Reuse a fresh enough run, else take the manual set and start: one round trip.
+# KEYS: lock, run key, manual key. ARGV: lock token, lock ttl (ms), requested_at ('' for
+# none), item id ('' for a source job). Takes the source's lock ('busy' when another
+# check holds it), then reuses a fresh enough run (and lets the lock go: nothing to do
+# under it) or takes the manual set and starts: one round trip.
 BEGIN_SCRIPT = """
-local req = tonumber(ARGV[1])
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'busy'} end
+local req = tonumber(ARGV[3])
 if req then
-  local run = redis.call('HMGET', KEYS[1], '_started', '_finished', '_summary')
+  local run = redis.call('HMGET', KEYS[2], '_started', '_finished', '_summary')
   if run[1] then
-    if ARGV[2] == '' then
-      if tonumber(run[1]) >= req then return {'reuse', run[3], false} end
+    if ARGV[4] == '' then
+      if tonumber(run[1]) >= req then
+        redis.call('DEL', KEYS[1])
+        return {'reuse', run[3], false}
+      end
     else
-      local result = redis.call('HGET', KEYS[1], ARGV[2])
+      local result = redis.call('HGET', KEYS[2], ARGV[4])
       if result and tonumber(run[2]) >= req then
-        redis.call('SREM', KEYS[2], ARGV[2])
+        redis.call('SREM', KEYS[3], ARGV[4])
+        redis.call('DEL', KEYS[1])
         return {'reuse', run[3], result}
       end
     end
   end
 end
 local t = redis.call('TIME')
-local asked = redis.call('SMEMBERS', KEYS[2])
-redis.call('DEL', KEYS[2])
+local asked = redis.call('SMEMBERS', KEYS[3])
+redis.call('DEL', KEYS[3])
 return {'run', string.format('%d.%06d', t[1], t[2]), asked}
 """
 
-# KEYS: run key, manual key. ARGV: started, summary JSON, ttl, then (item id, result
-# JSON) for the items asked for before the run. Returns the items asked for meanwhile.
+# KEYS: run key, manual key, lock. ARGV: started, summary JSON, ttl, lock token, then
+# (item id, result JSON) for the items asked for before the run. Returns the lock's fate
+# (1 released, 0 kept: items were asked for meanwhile, -1 no longer ours) and those items.
 END_SCRIPT = """
 local t = redis.call('TIME')
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], '_started', ARGV[1], '_summary', ARGV[2],
            '_finished', string.format('%d.%06d', t[1], t[2]))
-for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
-return redis.call('SMEMBERS', KEYS[2])
+local late = redis.call('SMEMBERS', KEYS[2])
+if #late > 0 then return {0, late} end
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then return {-1, late} end
+redis.call('DEL', KEYS[3])
+return {1, late}
+"""
+
+# KEYS: lock. ARGV: token. Lets the lock go if it is still this check's; 1 if it was.
+RELEASE_SCRIPT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
 """
 
 
 def _begin(r: redis.Redis, source_id: int, item_id: str | None,
-           requested_at: float | None) -> tuple[str, Any, Any]:
-    """('reuse', summary, item result) or ('run', started, items asked for)."""
-    keys = [run_key(source_id), manual_key(source_id)]
-    args = ["" if requested_at is None else repr(requested_at), item_id or ""]
-    kind, first, second = r.register_script(BEGIN_SCRIPT)(keys=keys, args=args)
+           requested_at: float | None, token: str) -> tuple[str, Any, Any]:
+    """Take the source's lock, waiting up to LOCK_WAIT for a running check, then
+    ('reuse', summary, item result) with the lock let go, or ('run', started, items
+    asked for) with the lock held."""
+    keys = [lock_key(source_id), run_key(source_id), manual_key(source_id)]
+    args = [token, str(LOCK_TTL * 1000),
+            "" if requested_at is None else repr(requested_at), item_id or ""]
+    begin = r.register_script(BEGIN_SCRIPT)
+    deadline = time.monotonic() + LOCK_WAIT
+    while (reply := begin(keys=keys, args=args))[0] == b"busy":
+        if time.monotonic() >= deadline:
+            raise CheckError("Another check of this anime's source is taking too long; "
+                             "try again in a few minutes.")
+        time.sleep(LOCK_POLL)
+    kind, first, second = reply
     if kind == b"reuse":
         return "reuse", json.loads(first), json.loads(second) if second else None
     return "run", first.decode(), {m.decode() for m in second}
 
 
-def _end(r: redis.Redis, outcome: CheckOutcome, started: str, asked: set[str]) -> None:
-    """Keep the run's times and summary, and the results manual checks asked for.
+def _end(r: redis.Redis, outcome: CheckOutcome, started: str, asked: set[str],
+         token: str) -> None:
+    """Keep the run's times and summary and the results manual checks asked for, and let
+    the source's lock go, in one round trip.
 
-    Items asked for while the run went on (rare) get their results in a second call; the
-    source's lock is still held, so their jobs cannot look before that.
+    Items asked for while the run went on (rare) get their results in a second call
+    before the lock goes; their jobs wait for the lock, so they cannot look before that.
     """
     key = run_key(outcome.source_id)
 
@@ -124,12 +157,22 @@ def _end(r: redis.Redis, outcome: CheckOutcome, started: str, asked: set[str]) -
         return [v for i in ids & outcome.checked if (found := outcome.result(i)) is not None
                 for v in (i, json.dumps(found))]
 
-    waiting = r.register_script(END_SCRIPT)(
-        keys=[key, manual_key(outcome.source_id)],
-        args=[started, json.dumps(outcome.summary()), str(RUN_TTL), *results(asked)])
-    late = results({m.decode() for m in waiting} - asked)
-    if late:
-        r.hset(key, mapping=dict(zip(late[::2], late[1::2], strict=True)))
+    lock = lock_key(outcome.source_id)
+    fate, waiting = r.register_script(END_SCRIPT)(
+        keys=[key, manual_key(outcome.source_id), lock],
+        args=[started, json.dumps(outcome.summary()), str(RUN_TTL), token, *results(asked)])
+    if fate == 0:
+        late = results({m.decode() for m in waiting} - asked)
+        if late:
+            r.hset(key, mapping=dict(zip(late[::2], late[1::2], strict=True)))
+        fate = _release(r, lock, token)
+    if fate != 1:
+        log.warning("the lock of source %s expired during its check", outcome.source_id)
+
+
+def _release(r: redis.Redis, lock: str, token: str) -> int:
+    """Let the lock go if it is still this check's; 1 if it was."""
+    return int(r.register_script(RELEASE_SCRIPT)(keys=[lock], args=[token]))
 
 
 def _dispatch(r: redis.Redis) -> None:
@@ -158,22 +201,18 @@ def _dispatch(r: redis.Redis) -> None:
 def _run(source_id: int, item_id: str | None, requested_at: float | None) -> tuple[dict, Any]:
     """Check the source under its lock unless a fresh run answers; (meta, item result)."""
     r = get_redis()
-    lock = r.lock(lock_key(source_id), timeout=LOCK_TTL, blocking_timeout=LOCK_WAIT,
-                  sleep=0.05)
-    if not lock.acquire():
-        raise CheckError("Another check of this anime's source is taking too long; "
-                         "try again in a few minutes.")
+    token = uuid.uuid4().hex
+    kind, first, second = _begin(r, source_id, item_id, requested_at, token)
+    if kind == "reuse":
+        return {"summary": first, "reused": True}, second
+    manual = second | ({item_id} if item_id else set())
+    ended = False
     try:
-        kind, first, second = _begin(r, source_id, item_id, requested_at)
-        if kind == "reuse":
-            return {"summary": first, "reused": True}, second
-        manual = second | ({item_id} if item_id else set())
         outcome = EpisodeChecker().check_source(source_id, manual_item_ids=manual)
-        _end(r, outcome, first, manual)
+        _end(r, outcome, first, manual, token)   # lets the lock go
+        ended = True
     finally:
-        try:
-            lock.release()
-        except LockError:
+        if not ended and not _release(r, lock_key(source_id), token):
             log.warning("the lock of source %s expired during its check", source_id)
     if outcome.downloads_created:
         _dispatch(r)
