@@ -37,13 +37,15 @@ def _queued_job_ids(redis_conn: Any) -> list[str]:
 def test_dispatch_takes_the_oldest_in_episode_order_under_both_limits(
         ctx: Any, make_user: Any, redis_conn: Any) -> None:
     from webapp.download_manager import dispatch_pending
+    from webapp.timeutil import utcnow
 
     alice, bob = make_user("alice"), make_user("bob")
     set_user_limit(bob.id, 1)
     _, a_item = seed_item(alice.id, {}, key="a")
     _, b_item = seed_item(bob.id, {}, key="b")
-    a = {n: add_download(alice.id, a_item, n) for n in (3, 1, 2)}
-    b = {n: add_download(bob.id, b_item, n) for n in (2, 1)}
+    made = utcnow()   # as one check creates them; a second boundary must not order them
+    a = {n: add_download(alice.id, a_item, n, created_at=made) for n in (3, 1, 2)}
+    b = {n: add_download(bob.id, b_item, n, created_at=made) for n in (2, 1)}
 
     assert dispatch_pending() == 3
     assert _statuses(a) == {3: "pending", 1: "queued", 2: "queued"}  # alice's limit: 2
