@@ -109,13 +109,16 @@ def save_source(session: Session, source_id: int, values: dict[str, Any]) -> Non
 
 @functools.cache
 def _items_of_source() -> Any:
-    """The items of :source_id with their owners' settings (built once, then reused)."""
+    """The items of :source_id with their owners' settings, one ItemState per row: the
+    defaults of a missing setting filled in by SQL (built once, then reused)."""
     return (
         select(WatchlistItem.id, WatchlistItem.user_id, WatchlistItem.anime_title,
                WatchlistItem.status, WatchlistItem.auto_download,
-               WatchlistItem.last_episode_downloaded, WatchlistItem.last_episode_available,
+               func.coalesce(WatchlistItem.last_episode_downloaded, 0.0),
+               WatchlistItem.last_episode_available,
                User.scheduler_enabled, User.disabled,
-               *(getattr(UserSettings, name) for name in SETTING_DEFAULTS))
+               *(func.coalesce(getattr(UserSettings, name), default).label(name)
+                 for name, default in SETTING_DEFAULTS.items()))
         .join(User, User.id == WatchlistItem.user_id)
         .outerjoin(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
         .where(WatchlistItem.source_id == bindparam("source_id"))
@@ -125,17 +128,8 @@ def _items_of_source() -> Any:
 
 def load_items(session: Session, source_id: int) -> list[ItemState]:
     """Every item pointing at the source, with its owner's settings (one query)."""
-    defaults = tuple(SETTING_DEFAULTS.values())
-    items = []
-    for (item_id, user_id, title, status, auto_download, downloaded, available,
-         scheduler_enabled, disabled, *settings) in session.execute(
-            _items_of_source(), {"source_id": source_id}):
-        items.append(ItemState(
-            item_id, user_id, title, status, bool(auto_download), downloaded or 0,
-            available, bool(scheduler_enabled), bool(disabled),
-            *(default if value is None else value
-              for value, default in zip(settings, defaults, strict=True))))
-    return items
+    return [ItemState._make(row)
+            for row in session.execute(_items_of_source(), {"source_id": source_id})]
 
 
 @functools.cache
