@@ -6,9 +6,9 @@ enqueuing every due source, then `checks` workers running them to the end
 (BENCH_CHECK_WORKERS processes, default two per core, each a
 `workers.context.CheckWorker`; BENCH_WORKER=fork for the forking `AppWorker`). Two per
 core keep the cores busy while a check waits on the site, the database or Redis; more
-only oversubscribe the CPU (on 2 cores, 8 workers spend 17 ms of CPU per source where
-4 spend 15 and 2 spend 12, measured 2026-12-03), and the bare loop gets the same
-concurrency, so the ratio compares the same thing at any count.
+only oversubscribe the CPU (on 2 cores, runs alternated back to back: 8 workers spent
+12.5-13.0 ms of CPU per source in the new-episode round where 4 spent 10.1-10.6,
+2026-12-03), and the bare loop gets the same concurrency at any count.
 
 Printed per round: HTTP requests the sites received (target: exactly 1,000), wall time,
 its ratio to a bare `requests` loop fetching the same pages with the same concurrency
