@@ -144,9 +144,9 @@ def _begin(r: redis.Redis, source_id: int, item_id: str | None,
 
 
 def _end(r: redis.Redis, outcome: CheckOutcome, started: str, asked: set[str],
-         token: str) -> None:
+         token: str) -> bool:
     """Keep the run's times and summary and the results manual checks asked for, and let
-    the source's lock go, in one round trip.
+    the source's lock go, in one round trip; False when the lock was no longer ours.
 
     Items asked for while the run went on (rare) get their results in a second call
     before the lock goes; their jobs wait for the lock, so they cannot look before that.
@@ -161,18 +161,17 @@ def _end(r: redis.Redis, outcome: CheckOutcome, started: str, asked: set[str],
     fate, waiting = r.register_script(END_SCRIPT)(
         keys=[key, manual_key(outcome.source_id), lock],
         args=[started, json.dumps(outcome.summary()), str(RUN_TTL), token, *results(asked)])
-    if fate == 0:
-        late = results({m.decode() for m in waiting} - asked)
-        if late:
-            r.hset(key, mapping=dict(zip(late[::2], late[1::2], strict=True)))
-        fate = _release(r, lock, token)
-    if fate != 1:
-        log.warning("the lock of source %s expired during its check", outcome.source_id)
+    if fate != 0:
+        return fate == 1
+    late = results({m.decode() for m in waiting} - asked)
+    if late:
+        r.hset(key, mapping=dict(zip(late[::2], late[1::2], strict=True)))
+    return _release(r, lock, token)
 
 
-def _release(r: redis.Redis, lock: str, token: str) -> int:
-    """Let the lock go if it is still this check's; 1 if it was."""
-    return int(r.register_script(RELEASE_SCRIPT)(keys=[lock], args=[token]))
+def _release(r: redis.Redis, lock: str, token: str) -> bool:
+    """Let the lock go if it is still this check's; whether it was."""
+    return r.register_script(RELEASE_SCRIPT)(keys=[lock], args=[token]) == 1
 
 
 def _dispatch(r: redis.Redis) -> None:
@@ -206,13 +205,14 @@ def _run(source_id: int, item_id: str | None, requested_at: float | None) -> tup
     if kind == "reuse":
         return {"summary": first, "reused": True}, second
     manual = second | ({item_id} if item_id else set())
-    ended = False
+    released = None
     try:
         outcome = EpisodeChecker().check_source(source_id, manual_item_ids=manual)
-        _end(r, outcome, first, manual, token)   # lets the lock go
-        ended = True
+        released = _end(r, outcome, first, manual, token)   # lets the lock go
     finally:
-        if not ended and not _release(r, lock_key(source_id), token):
+        if released is None:        # the check stopped: let the lock go here
+            released = _release(r, lock_key(source_id), token)
+        if not released:
             log.warning("the lock of source %s expired during its check", source_id)
     if outcome.downloads_created:
         _dispatch(r)

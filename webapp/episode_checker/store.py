@@ -114,8 +114,7 @@ def _items_of_source() -> Any:
     return (
         select(WatchlistItem.id, WatchlistItem.user_id, WatchlistItem.anime_title,
                WatchlistItem.status, WatchlistItem.auto_download,
-               func.coalesce(WatchlistItem.last_episode_downloaded, 0.0),
-               WatchlistItem.last_episode_available,
+               WatchlistItem.last_episode_downloaded, WatchlistItem.last_episode_available,
                User.scheduler_enabled, User.disabled,
                *(func.coalesce(getattr(UserSettings, name), default).label(name)
                  for name, default in SETTING_DEFAULTS.items()))
