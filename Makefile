@@ -1,5 +1,6 @@
 # make run  — set everything up and start web, worker, downloaders and scheduler.
-# make test — set everything up (dev tools, redis-server, chromium) and run the whole suite.
+# make test — set everything up (dev tools, redis-server, chromium), check the import layers
+#             (lint-imports) and run the whole suite.
 # make bench — the benchmarks (not tests): they print figures.
 SHELL := /bin/bash
 VENV := .venv
@@ -47,6 +48,7 @@ system-test:
 	scripts/fetch-htmx.sh
 
 test: $(VENV)/.dev system-test
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev system-test
@@ -54,3 +56,4 @@ bench: $(VENV)/.dev system-test
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache

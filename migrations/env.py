@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the config set by webapp.schema_check or DATABASE_URL."""
+"""Alembic environment: the URL comes from webapp.infra.schema_check or DATABASE_URL."""
 
 from __future__ import annotations
 

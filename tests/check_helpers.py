@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rq import Queue, SimpleWorker
@@ -101,3 +102,10 @@ def new_show(site: Any, name: str, episodes: int = 3, shape: str = "nginx") -> s
     site.add_show("directory", key, name.title(), episodes=episodes,
                   options={"pattern": name.title() + " - {n:02d} (1080p).mkv"})
     return site.url_for(key)
+
+
+def claim_due_sources(now: datetime) -> list[int]:
+    """Every source the tick would claim at `now`, all batches together."""
+    from webapp.checking.due import claim_batches
+
+    return [source_id for batch in claim_batches(now) for source_id in batch]

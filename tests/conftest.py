@@ -101,7 +101,7 @@ def redis_conn(redis_url: str) -> redis.Redis:
 def _migrate(url: str) -> None:
     from alembic import command
 
-    from webapp.schema_check import alembic_config
+    from webapp.infra.schema_check import alembic_config
 
     command.upgrade(alembic_config(url), "head")
 
@@ -181,7 +181,7 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def make_user(app: Any):  # noqa: ANN201
     """Create a user: make_user("alice", admin=False) -> User."""
-    from webapp.users import create_user
+    from webapp.auth.users import create_user
 
     def _make(name: str = "alice", password: str = "password123", admin: bool = False):  # noqa: ANN202
         with app.app_context():

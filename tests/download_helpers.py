@@ -151,7 +151,7 @@ def media() -> Iterator[MediaServer]:
 
 def file_player(url: str, label: str | None = None, quality: str | None = None) -> dict:
     """A direct-file player as the providers store it in source_episodes.players."""
-    from webapp.providers.base import Player
+    from webapp.sites.types import Player
 
     return Player(url=url, kind="file", label=label, quality=quality).to_dict()
 

@@ -40,7 +40,7 @@ def post(client: Any, path: str, data: dict | None = None, htmx: bool = False,
 def add_items(app: Any, user: Any, count: int, **overrides: Any) -> list[str]:
     """Put `count` directory-provider items on the user's watchlist; their ids, newest first."""
     from webapp.schemas import WatchlistItemCreate
-    from webapp.watchlist import WatchlistManager
+    from webapp.watchlist.manager import WatchlistManager
 
     ids = []
     with app.app_context():

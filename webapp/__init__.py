@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
-from flask_openapi3 import Info, OpenAPI
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from webapp.config import load_config
-from webapp.extensions import csrf, db, login_manager
-from webapp.routing import DatabaseIdConverter
+if TYPE_CHECKING:
+    from flask_openapi3 import OpenAPI
 
 API_SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer"},
@@ -20,8 +15,19 @@ API_SECURITY_SCHEMES = {
 
 
 def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
-    """Create and configure the web application."""
+    """Create and configure the web application.
+
+    Everything is imported here, not at the top: a process that only needs a light
+    module of the package (`rq cron` reads webapp.config) does not load Flask.
+    """
+    import click
+    from flask_openapi3 import Info, OpenAPI
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
     from webapp.api.validation import validation_error_response
+    from webapp.config import load_config
+    from webapp.extensions import csrf, db, login_manager
+    from webapp.pages.routing import DatabaseIdConverter
 
     instance_path = os.environ.get("INSTANCE_PATH") or os.path.join(os.getcwd(), "instance")
     app = OpenAPI(
@@ -54,7 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
     _register_cli(app)
 
     if app.config.get("CHECK_SCHEMA", True) and click.get_current_context(silent=True) is None:
-        from webapp.schema_check import ensure_schema_current
+        from webapp.infra.schema_check import ensure_schema_current
 
         ensure_schema_current(db.engine)
     return app
@@ -63,7 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
 def _register_blueprints(app: OpenAPI) -> None:
     from webapp.api import register_api
     from webapp.auth import bp as auth_bp
-    from webapp.health import bp as health_bp
+    from webapp.infra.health import bp as health_bp
     from webapp.pages import bp as pages_bp
     from webapp.pages import register_error_pages
 
@@ -75,6 +81,8 @@ def _register_blueprints(app: OpenAPI) -> None:
 
 
 def _register_cli(app: OpenAPI) -> None:
-    from webapp.cli import register_commands
+    from webapp.auth.cli import register_commands
+    from webapp.infra.schema_check import db_cli
 
+    app.cli.add_command(db_cli)
     register_commands(app)

@@ -41,6 +41,22 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _seconds_list(value: str | None, default: tuple[float, ...]) -> tuple[float, ...]:
+    if value is None or value == "":
+        return default
+    try:
+        return tuple(float(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise SystemExit(f"configuration error: {value!r} is not a list of seconds "
+                         "(e.g. 60,600,3600)") from None
+
+
+def cron_tick_seconds(env: dict[str, str] | None = None) -> int:
+    """CRON_TICK_SECONDS: how often `rq cron` enqueues the tick (read by workers/cron.py)."""
+    env = os.environ if env is None else env
+    return _int(env.get("CRON_TICK_SECONDS"), 60)
+
+
 def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables (SPEC §7 names)."""
     env = dict(os.environ if env is None else env)
@@ -56,7 +72,14 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         "ALLOW_PRIVATE_HOSTS": env.get("ALLOW_PRIVATE_HOSTS", ""),
         "DIRECTORY_ALLOWED_HOSTS": env.get("DIRECTORY_ALLOWED_HOSTS", ""),
         "RSS_ALLOWED_HOSTS": env.get("RSS_ALLOWED_HOSTS", ""),
-        "CRON_TICK_SECONDS": _int(env.get("CRON_TICK_SECONDS"), 60),
+        "CRON_TICK_SECONDS": cron_tick_seconds(env),
+        # Downloads: seconds a job may run before RQ kills it (a big file on a slow host);
+        # a running download whose heartbeat is older than this is taken for dead; the
+        # waits between automatic attempts after every player failed, then `failed`.
+        "DOWNLOAD_JOB_TIMEOUT": _float(env.get("DOWNLOAD_JOB_TIMEOUT"), 6 * 3600),
+        "DOWNLOAD_HEARTBEAT_SECONDS": _float(env.get("DOWNLOAD_HEARTBEAT_SECONDS"), 60),
+        "DOWNLOAD_RETRY_INTERVALS": _seconds_list(env.get("DOWNLOAD_RETRY_INTERVALS"),
+                                                  (60, 600, 3600)),
         "HOST_RATE_LIMIT_PER_SECOND": _float(env.get("HOST_RATE_LIMIT_PER_SECOND"), 1.0),
         "MAX_FILE_SIZE_MB": _int(env.get("MAX_FILE_SIZE_MB"), 8192),
         "OPEN_SIGNUP": _bool(env.get("OPEN_SIGNUP")),

@@ -1,4 +1,9 @@
-"""The one error shape of the API and the exception that carries it."""
+"""The errors services raise, and the one error shape the API answers them with.
+
+Services raise a `DomainError` (NotFound, Conflict, Invalid, ServiceUnavailable): a `code`
+of SPEC §4, a message for a person and details, but no HTTP status. Only the front doors
+(webapp.api, webapp.pages) turn one into a response, with `http_status`.
+"""
 
 from __future__ import annotations
 
@@ -20,32 +25,50 @@ ERROR_CODES = {
     501: "not_implemented",
     503: "service_unavailable",
 }
+STATUS_OF_CODE = {code: status for status, code in ERROR_CODES.items()}
 
 
-class ApiError(Exception):
-    """An error answered as `{"error", "message", "details"}` with its HTTP status."""
+class DomainError(Exception):
+    """A request a service refuses: its `code`, a `message` for a person, and `details`."""
 
-    def __init__(self, status: int, message: str, details: list[dict[str, Any]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    code = "error"
+
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
-        self.status = status
         self.message = message
         self.details = details or []
-        self.headers = headers or {}
 
 
-class NotFound(ApiError):
+class NotFound(DomainError):
     """A resource that does not exist for this user (never reveals another user's)."""
 
+    code = "not_found"
+
     def __init__(self, what: str = "resource") -> None:
-        super().__init__(404, f"No such {what}.")
+        super().__init__(f"No such {what}.")
 
 
-class ServiceUnavailable(ApiError):
+class Conflict(DomainError):
+    """The request clashes with the current state (already on the watchlist, already running)."""
+
+    code = "conflict"
+
+
+class Invalid(DomainError):
+    """A value of the request is not acceptable; `details` name the fields."""
+
+    code = "validation_error"
+
+
+class ServiceUnavailable(DomainError):
     """A service the call needs (Redis, the database) does not answer."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(503, message)
+    code = "service_unavailable"
+
+
+def http_status(exc: DomainError) -> int:
+    """The HTTP status the front doors answer a domain error with (its code's, SPEC §4)."""
+    return STATUS_OF_CODE.get(exc.code, 500)
 
 
 def error_response(status: int, message: str, details: list[dict[str, Any]] | None = None,

@@ -1,10 +1,10 @@
-"""Check jobs (queue `checks`): thin wrappers around `webapp.checks`."""
+"""Check jobs (queue `checks`): thin wrappers around `webapp.checking`."""
 
 from __future__ import annotations
 
 from rq import get_current_job
 
-from webapp.checks import run_item_check, run_source_check
+from webapp.checking.runs import run_item_check, run_source_check
 from workers.context import app_job
 
 

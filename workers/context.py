@@ -56,7 +56,7 @@ def failure_message(exc: BaseException) -> str:
     """The sentence a job's owner reads when the job failed."""
     if isinstance(exc, JobTimeoutException):
         return "The check took too long and was stopped; it will be tried again later."
-    from webapp.checks import CheckError
+    from webapp.checking.runs import CheckError
 
     if isinstance(exc, CheckError):
         return str(exc)

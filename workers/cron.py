@@ -1,15 +1,14 @@
 """`rq cron workers/cron.py --url $REDIS_URL`: one tick job every CRON_TICK_SECONDS.
 
-Run exactly one of these processes; the tick is idempotent anyway (see webapp.scheduler).
+Run exactly one of these processes; the tick is idempotent anyway (see webapp.checking.tick).
 """
-
-import os
 
 from rq.cron import register
 
+from webapp.config import cron_tick_seconds
 from workers.tick import run
 
-TICK_SECONDS = int(os.environ.get("CRON_TICK_SECONDS") or 60)
+TICK_SECONDS = cron_tick_seconds()
 
 register(
     run,

@@ -10,6 +10,6 @@ from workers.context import app_job
 @app_job
 def download_episode_job(download_id: int) -> dict[str, Any]:
     """Download one episode into the library; exits at once when its claim fails."""
-    from webapp.download_manager import run_download
+    from webapp.downloading.job import run_download
 
     return run_download(download_id)

@@ -10,8 +10,8 @@ from workers.context import app_job
 @app_job
 def run() -> dict[str, Any]:
     """Enqueue due checks, dispatch pending downloads, recover stalled ones, tidy up."""
-    from webapp.housekeeping import housekeeping
-    from webapp.scheduler import tick
+    from webapp.checking.tick import tick
+    from webapp.infra.housekeeping import housekeeping
 
     result = tick().as_dict()
     result.update(housekeeping())

@@ -51,8 +51,8 @@ SCALING_SOURCE = 5_000       # ids of the extra sources of the statement-scaling
 
 def stored_episodes(source_id: int, port: int) -> tuple:
     """The first STORED episodes as an earlier check stored them (same players)."""
-    from webapp.providers.directory import html_links
-    from webapp.providers.generic import episodes_from
+    from webapp.sites.providers.directory import html_links
+    from webapp.sites.providers.generic import episodes_from
 
     page = listing(source_id, STORED).decode()
     return episodes_from(html_links(page, source_url(source_id, port)))[0]
@@ -211,8 +211,8 @@ def run_round(env: BenchEnv, counter: Any, pids: dict[str, list[int]]
     """One tick + every check; (wall s, requests, jobs, statements, tick s)."""
     from rq import Queue
 
+    from webapp.checking.tick import tick
     from webapp.extensions import db
-    from webapp.scheduler import tick
 
     conn = env.redis()
     queue = Queue("checks", connection=conn)
@@ -269,10 +269,10 @@ def print_job_times(conn: Any) -> None:
 
 def statements_of_one_check(port: int, items: int, offset: int) -> tuple[int, int]:
     """Statements of the first and of a second (304) check of a source with `items` items."""
-    from webapp.episode_checker import EpisodeChecker
+    from webapp.checking.checker import EpisodeChecker
     from webapp.extensions import db
+    from webapp.infra.site_access import get_registry
     from webapp.models import Source, WatchlistItem
-    from webapp.providers import get_registry
 
     source_id = SCALING_SOURCE + offset
     db.session.add(Source(id=source_id, provider_id="directory",
@@ -300,7 +300,7 @@ def statements_of_one_check(port: int, items: int, offset: int) -> tuple[int, in
 
 def bench(env: BenchEnv) -> None:
     """Both rounds and the baseline on one backend."""
-    from webapp.timeutil import utcnow
+    from webapp.clock import utcnow
 
     ctx = multiprocessing.get_context("spawn")
     counter, ready, stop = ctx.Value("i", 0), ctx.Event(), ctx.Event()

@@ -9,7 +9,7 @@ ext4 commits its journal every 5 s) before each and the output deleted after; ea
 is timed twice over: until the command returns (data in the page cache) and until a
 `sync` after it returns (data on the disk, the fair "disk-write limit" figure):
 
-* our engine (`webapp.downloads.transfer`, kind "file") in a fresh process, reporting
+* our engine (`webapp.downloading.engines.transfer`, kind "file") in a fresh process, reporting
   progress through `ProgressReporter` into our own redis-server;
 * `curl -s -o`;
 * `cp` (the disk-write limit).
@@ -96,10 +96,10 @@ def engine_run(url: str, part: str, redis_url: str, download_id: int) -> None:
     worker holds (the app and every job module); prints a JSON line of its figures."""
     import redis
 
-    from webapp.downloads import transfer
-    from webapp.downloads.progress import ProgressReporter
-    from webapp.hosts.base import MediaSource
-    from webapp.http import HttpClient
+    from webapp.downloading.engines.progress import ProgressReporter
+    from webapp.downloading.engines.transfer import transfer
+    from webapp.sites.http.client import HttpClient
+    from webapp.sites.types import MediaSource
     from workers.context import PRELOADED_MODULES, get_app
 
     get_app()

@@ -67,8 +67,8 @@ def make_due(now, count: int) -> None:  # noqa: ANN001
 
 def timed_tick(now) -> tuple[float, int, int]:  # noqa: ANN001
     """Run one tick; return (ms, SQL statements, sources enqueued)."""
+    from webapp.checking.tick import tick
     from webapp.extensions import db
-    from webapp.scheduler import tick
 
     count = 0
 
@@ -88,9 +88,9 @@ def timed_tick(now) -> tuple[float, int, int]:  # noqa: ANN001
 
 
 def bench_tick(env: BenchEnv) -> None:
+    from webapp.clock import utcnow
     from webapp.extensions import db
     from webapp.models import WatchlistItem
-    from webapp.timeutil import utcnow
 
     app = env.app()
     with app.app_context():

@@ -72,7 +72,7 @@ class BenchEnv:
             self._reset_postgres()
         from alembic import command
 
-        from webapp.schema_check import alembic_config
+        from webapp.infra.schema_check import alembic_config
 
         command.upgrade(alembic_config(self.database_url), "head")
         return self

@@ -69,9 +69,9 @@ def test_search_as_you_type_and_pages(page: Any, live: str, app: Any, users: dic
 
 def test_changing_the_interval_moves_the_next_run(page: Any, live: str, app: Any,
                                                   users: dict) -> None:
+    from webapp.clock import utcnow
     from webapp.extensions import db
     from webapp.models import WatchlistItem
-    from webapp.timeutil import utcnow
 
     (item_id,) = add_items(app, users["alice"], 1)
     with app.app_context():
@@ -94,7 +94,7 @@ def test_changing_the_interval_moves_the_next_run(page: Any, live: str, app: Any
 def test_the_bell_counts_new_notifications(page: Any, live: str, app: Any,
                                            users: dict) -> None:
     from webapp.extensions import db
-    from webapp.notifications import notify
+    from webapp.notifications.inbox import notify
 
     log_in(page, live)
     mark_page(page)

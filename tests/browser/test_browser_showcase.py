@@ -35,10 +35,10 @@ def _poster(color: str, title: str) -> str:
 
 
 def _seed(app: Any, alice: Any, site: Any) -> list[str]:
+    from webapp.clock import utcnow
     from webapp.extensions import db
     from webapp.models import WatchlistItem
-    from webapp.notifications import notify
-    from webapp.timeutil import utcnow
+    from webapp.notifications.inbox import notify
 
     ids = []
     for n, (title, status, color, error) in enumerate(SHOWS):

@@ -17,9 +17,9 @@ from sqlalchemy import update
 
 from tests.e2e.processes import Processes, wait_until
 from tests.helpers import free_port
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.models import WatchlistItem
-from webapp.timeutil import utcnow
 
 pytestmark = pytest.mark.e2e
 

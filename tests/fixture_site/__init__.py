@@ -82,7 +82,7 @@ def site_config(site: FixtureSite, **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 def site_client(redis_conn: Any) -> Any:
     """A real HttpClient on the test Redis: loopback allowed, fast timeouts and retries."""
-    from webapp.http import HttpClient
+    from webapp.sites.http.client import HttpClient
 
     return HttpClient(redis_conn, allow_private="127.0.0.0/8,::1", rate_per_host=0,
                       timeout=(1.0, 0.5), retries=1, backoff=0.01, max_retry_after=2.0)
@@ -91,7 +91,7 @@ def site_client(redis_conn: Any) -> Any:
 @pytest.fixture
 def site_registry(fixture_site: FixtureSite) -> Any:
     """The provider registry with the site providers' base URLs on the fixture site."""
-    from webapp.providers import build_registry
+    from webapp.sites.providers.registry import build_registry
 
     return build_registry(site_config(fixture_site))
 

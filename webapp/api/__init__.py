@@ -7,7 +7,7 @@ from flask_openapi3 import APIBlueprint
 from werkzeug.exceptions import HTTPException
 
 from webapp.auth.tokens import authenticate_token
-from webapp.errors import ApiError, error_response
+from webapp.errors import DomainError, error_response, http_status
 from webapp.extensions import csrf
 from webapp.schemas import COMMON_ERROR_RESPONSES
 
@@ -74,8 +74,8 @@ def current_user_id() -> int:
     return g.user.id
 
 
-def _handle_api_error(exc: ApiError) -> Response:
-    return error_response(exc.status, exc.message, exc.details, exc.headers)
+def _handle_domain_error(exc: DomainError) -> Response:
+    return error_response(http_status(exc), exc.message, exc.details)
 
 
 def _handle_http_error(exc: HTTPException) -> Response | HTTPException:
@@ -111,7 +111,7 @@ def register_api(app: Flask) -> None:
 
     csrf.exempt(api)  # the API takes bearer tokens only, never the session cookie
     app.register_api(api)
-    app.register_error_handler(ApiError, _handle_api_error)
+    app.register_error_handler(DomainError, _handle_domain_error)
     app.register_error_handler(HTTPException, _handle_http_error)
     app.add_url_rule("/api/openapi.json", "api.openapi_json",
                      lambda: app.api_doc, methods=["GET"])

@@ -10,14 +10,15 @@ from flask_openapi3 import Tag
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from redis.exceptions import RedisError
 
-from webapp import checks
 from webapp.api import api, current_user_id
 from webapp.api.responses import json_response
-from webapp.episode_checker.listing import episode_states
+from webapp.checking import enqueue as checks
+from webapp.checking.status import job_view, wait_for_job
 from webapp.errors import NotFound, ServiceUnavailable
 from webapp.extensions import get_redis
 from webapp.schemas import AutoDownloadResult, Download, ItemPath, error_responses
-from webapp.watchlist import WatchlistManager
+from webapp.watchlist.episodes import episode_states
+from webapp.watchlist.manager import WatchlistManager
 
 TAGS = [Tag(name="checks")]
 MAX_WAIT_SECONDS = 30
@@ -96,7 +97,7 @@ def check_item(path: ItemPath, query: WaitQuery) -> Response:
     item = WatchlistManager(uid).get_item(path.item_id)
     with _redis_needed():
         job_id = checks.enqueue_item_checks(uid, [(item.id, item.source_id)])[0]
-        view = checks.wait_for_job(job_id, uid, query.wait) if query.wait else None
+        view = wait_for_job(job_id, uid, query.wait) if query.wait else None
     if view and view["status"] == "finished" and view["result"] is not None:
         return json_response(view["result"])
     return json_response({"job_id": job_id, "status": view["status"] if view else "queued"},
@@ -118,7 +119,7 @@ def check_all(query: ForceQuery) -> Response:
 def get_job(path: JobPath) -> Response:
     """State and result of a check job this user started (readable for 24 h)."""
     with _redis_needed():
-        view = checks.job_view(path.job_id, current_user_id())
+        view = job_view(path.job_id, current_user_id())
     if view is None:
         raise NotFound("job")
     return json_response(view)

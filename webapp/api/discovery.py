@@ -11,11 +11,10 @@ from pydantic import BaseModel, ConfigDict, RootModel, StringConstraints
 
 from webapp.api import api
 from webapp.api.responses import json_response
-from webapp.errors import ApiError
+from webapp.errors import Invalid
 from webapp.extensions import get_redis
-from webapp.http import get_search_client
-from webapp.providers import get_registry
-from webapp.providers.search import is_down, search_all
+from webapp.infra.site_access import get_registry, get_search_client
+from webapp.sites.providers.search import is_down, search_all
 
 TAGS = [Tag(name="discovery")]
 
@@ -87,7 +86,7 @@ def search(query: SearchQuery) -> Response:
         if provider is None or not provider.can_search:
             reason = "is not a provider" if provider is None else "has no search"
             searchable = ", ".join(p.id for p in registry.providers if p.can_search)
-            raise ApiError(422, f"{query.provider_id!r} {reason}.", [{
+            raise Invalid(f"{query.provider_id!r} {reason}.", [{
                 "field": "provider_id", "message": f"must be one of {searchable}"}])
     outcome = search_all(registry, get_search_client(), get_redis(), query.q, query.provider_id)
     headers = {"X-Search-Errors": json.dumps(outcome.errors)} if outcome.errors else None

@@ -8,9 +8,10 @@ from flask import Response
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, RootModel, StringConstraints
 
-from webapp import download_manager as manager
 from webapp.api import api, current_user_id
 from webapp.api.responses import json_response
+from webapp.downloading import control
+from webapp.downloading.serialize import download_to_dict, live_progress
 from webapp.extensions import get_redis
 from webapp.models import Download as DownloadRow
 from webapp.schemas import (
@@ -51,42 +52,42 @@ class EpisodePath(BaseModel):
 
 
 def _as_json(rows: list[DownloadRow], status: int = 200) -> Response:
-    live = manager.live_progress(get_redis(), rows)
-    data = [manager.download_to_dict(row, live.get(row.id)) for row in rows]
+    live = live_progress(get_redis(), rows)
+    data = [download_to_dict(row, live.get(row.id)) for row in rows]
     return json_response(data, status)
 
 
 def _one(row: DownloadRow, status: int = 200) -> Response:
-    live = manager.live_progress(get_redis(), [row])
-    return json_response(manager.download_to_dict(row, live.get(row.id)), status)
+    live = live_progress(get_redis(), [row])
+    return json_response(download_to_dict(row, live.get(row.id)), status)
 
 
 @api.get("/downloads", tags=TAGS, responses={200: DownloadList})
 def list_downloads(query: DownloadQuery) -> Response:
     """The user's downloads, newest first, optionally by status and item."""
-    return _as_json(manager.list_downloads(current_user_id(), query.status, query.item_id))
+    return _as_json(control.list_downloads(current_user_id(), query.status, query.item_id))
 
 
 @api.get("/downloads/<int:download_id>", tags=TAGS, responses=ONE)
 def get_download(path: DownloadPath) -> Response:
     """One download, with live progress while it runs."""
-    return _one(manager.get_download(current_user_id(), path.download_id))
+    return _one(control.get_download(current_user_id(), path.download_id))
 
 
 @api.post("/downloads/<int:download_id>/retry", tags=TAGS, responses={202: Download, **ACTION})
 def retry_download(path: DownloadPath) -> Response:
     """Try a failed, cancelled or completed download again (409 while it is active)."""
-    return _one(manager.retry(current_user_id(), path.download_id), 202)
+    return _one(control.retry(current_user_id(), path.download_id), 202)
 
 
 @api.post("/downloads/<int:download_id>/cancel", tags=TAGS, responses={200: Download, **ACTION})
 def cancel_download(path: DownloadPath) -> Response:
     """Cancel a pending, queued or running download (its partial file is removed)."""
-    return _one(manager.cancel(current_user_id(), path.download_id))
+    return _one(control.cancel(current_user_id(), path.download_id))
 
 
 @api.post("/watchlist/<item_id>/episodes/<n>/download", tags=TAGS,
           responses={202: Download, **ACTION})
 def download_episode(path: EpisodePath) -> Response:
     """Download one episode now, or again (409 while it is pending, queued or running)."""
-    return _one(manager.request_episode(current_user_id(), path.item_id, path.n), 202)
+    return _one(control.request_episode(current_user_id(), path.item_id, path.n), 202)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Response
 from flask_openapi3 import Tag
 
-from webapp import notifications
 from webapp.api import api, current_user_id
 from webapp.api.responses import json_response
+from webapp.notifications import inbox as notifications
 from webapp.schemas import (
     BODY_ERROR_RESPONSES,
     MarkRead,

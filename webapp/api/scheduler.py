@@ -7,8 +7,8 @@ from typing import Any
 from flask import Response, jsonify
 
 from webapp.api import api, current_user_id
-from webapp.scheduler import AutoDownloadScheduler
 from webapp.schemas import COMMON_ERROR_RESPONSES, ResponseModel, WatchlistSettings
+from webapp.watchlist.automation import AutomationSwitch
 
 
 class SchedulerStatus(ResponseModel):
@@ -27,16 +27,16 @@ RESPONSES: dict[int | str, Any] = {200: SchedulerStatus, **COMMON_ERROR_RESPONSE
 @api.get("/watchlist/scheduler/status", responses=RESPONSES)
 def scheduler_status() -> Response:
     """Scheduler state for this user."""
-    return jsonify(AutoDownloadScheduler(current_user_id()).status())
+    return jsonify(AutomationSwitch(current_user_id()).status())
 
 
 @api.post("/watchlist/scheduler/start", responses=RESPONSES)
 def scheduler_start() -> Response:
     """Enable automatic checks for this user."""
-    return jsonify(AutoDownloadScheduler(current_user_id()).start())
+    return jsonify(AutomationSwitch(current_user_id()).start())
 
 
 @api.post("/watchlist/scheduler/stop", responses=RESPONSES)
 def scheduler_stop() -> Response:
     """Disable automatic checks for this user."""
-    return jsonify(AutoDownloadScheduler(current_user_id()).stop())
+    return jsonify(AutomationSwitch(current_user_id()).stop())

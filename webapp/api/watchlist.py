@@ -25,7 +25,7 @@ from webapp.schemas import (
     item_to_dict,
     settings_to_dict,
 )
-from webapp.watchlist import WatchlistManager
+from webapp.watchlist.manager import WatchlistManager
 
 TAGS = [Tag(name="watchlist")]
 ITEM_RESPONSES = {200: WatchlistItem, **error_responses(404)}

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.auth.tokens import SCOPES
-from webapp.users import MIN_PASSWORD_LENGTH
+from webapp.auth.users import MIN_PASSWORD_LENGTH
 
 USERNAME_FIELD = dict(validators=[DataRequired(), Length(max=64)],
                       render_kw={"autocomplete": "username", "autocapitalize": "none"})

@@ -8,13 +8,14 @@ import redis
 from flask import current_app
 
 from webapp.extensions import get_redis
+from webapp.infra import keys
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
 
 
 def _key(address: str) -> str:
-    return f"ratelimit:login:{address}"
+    return keys.LOGIN_FAILURES_PREFIX + address
 
 
 def login_blocked(address: str) -> int:

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.models import ApiToken, User
-from webapp.timeutil import utcnow
 
 SCOPES = ("read", "write", "feeds")
 TOKEN_PREFIX = "wl_"

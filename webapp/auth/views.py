@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 from webapp.auth import bp
 from webapp.auth.forms import AccountForm, LoginForm
 from webapp.auth.ratelimit import login_blocked, record_failed_login
-from webapp.site_settings import open_signup_enabled
-from webapp.users import UserError, authenticate, create_user, user_count
+from webapp.auth.users import UserError, authenticate, create_user, user_count
+from webapp.infra.site_settings import open_signup_enabled
 
 # Paths that work before the first account exists.
 SETUP_EXEMPT_PREFIXES = ("/api", "/openapi", "/static/", "/healthz", "/setup")

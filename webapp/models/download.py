@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.clock import utcnow
 from webapp.database import Base, UTCDateTime
 from webapp.models.item import WatchlistItem
-from webapp.timeutil import utcnow
 
 DOWNLOAD_STATUSES = ("pending", "queued", "running", "completed", "failed", "cancelled")
 ACTIVE_DOWNLOAD_STATUSES = ("pending", "queued", "running")

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.clock import precise_utcnow, utcnow
 from webapp.database import Base, JSONList, UTCDateTime
 from webapp.models.source import Source
-from webapp.timeutil import precise_utcnow, utcnow
 
 STATUSES = ("active", "paused", "completed", "archived")
 QUALITIES = ("auto", "1080p", "720p", "480p")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.clock import utcnow
 from webapp.database import Base, JSONList, UTCDateTime
-from webapp.timeutil import utcnow
 
 
 class User(Base):
@@ -45,6 +46,21 @@ class User(Base):
         return str(self.id)
 
 
+# The defaults of a user's watchlist settings (SPEC §4): the columns use them, and so do
+# the statements that read a user whose settings row is missing.
+SETTING_DEFAULTS: dict[str, int | bool] = {
+    "check_interval_hours": 6,
+    "auto_download_enabled": True,
+    "max_concurrent_auto_downloads": 2,
+    "notify_on_new_episodes": False,
+    "include_completed_anime": False,
+}
+
+
+def _setting(column_type: Any, name: str) -> Any:
+    return mapped_column(column_type, default=SETTING_DEFAULTS[name])
+
+
 class UserSettings(Base):
     """The five watchlist settings of SPEC §4, plus notification targets (Apprise URLs)."""
 
@@ -52,11 +68,11 @@ class UserSettings(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
-    check_interval_hours: Mapped[int] = mapped_column(Integer, default=6)
-    auto_download_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    max_concurrent_auto_downloads: Mapped[int] = mapped_column(Integer, default=2)
-    notify_on_new_episodes: Mapped[bool] = mapped_column(Boolean, default=False)
-    include_completed_anime: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_interval_hours: Mapped[int] = _setting(Integer, "check_interval_hours")
+    auto_download_enabled: Mapped[bool] = _setting(Boolean, "auto_download_enabled")
+    max_concurrent_auto_downloads: Mapped[int] = _setting(Integer, "max_concurrent_auto_downloads")
+    notify_on_new_episodes: Mapped[bool] = _setting(Boolean, "notify_on_new_episodes")
+    include_completed_anime: Mapped[bool] = _setting(Boolean, "include_completed_anime")
     notification_urls: Mapped[list] = mapped_column(JSONList, default=list)
 
     user: Mapped[User] = relationship(back_populates="settings")

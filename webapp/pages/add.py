@@ -9,16 +9,16 @@ from flask_login import current_user
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from webapp.errors import ApiError
-from webapp.http import FetchError
+from webapp.errors import Conflict, DomainError, http_status
+from webapp.infra.site_access import get_registry
 from webapp.models import QUALITIES
 from webapp.pages import bp
 from webapp.pages.add_sources import add_options, current_episode, search
 from webapp.pages.htmx import hx_redirect, is_htmx, page_or_fragment
-from webapp.providers import UrlError, get_registry
-from webapp.providers.base import ProviderError
 from webapp.schemas import WatchlistItemCreate
-from webapp.watchlist import WatchlistManager
+from webapp.sites.http.errors import FetchError
+from webapp.sites.types import ProviderError, UrlError
+from webapp.watchlist.manager import WatchlistManager
 
 MIN_QUERY = 2
 OPTIONAL_INFO = ("poster_image", "synopsis")
@@ -98,13 +98,13 @@ def create_item() -> Response:
         if field == "anime_title":
             return _add_error("Give it a title: the site's page could not be read for one.")
         return _add_error(f"{field}: {first['msg']}")
-    except ApiError as exc:
-        if exc.status == 409:
-            existing = exc.details[0].get("item_id") if exc.details else None
-            return page_or_fragment("add/page.html", "add/_added.html", 409,
-                                    existing=existing, q="", provider=None, results=[],
-                                    errors=[], providers=_providers(), qualities=QUALITIES)
-        return _add_error(exc.message, exc.status)
+    except Conflict as exc:
+        existing = exc.details[0].get("item_id") if exc.details else None
+        return page_or_fragment("add/page.html", "add/_added.html", 409,
+                                existing=existing, q="", provider=None, results=[],
+                                errors=[], providers=_providers(), qualities=QUALITIES)
+    except DomainError as exc:
+        return _add_error(exc.message, http_status(exc))
     except UrlError as exc:
         return _add_error(str(exc))
     except (ProviderError, FetchError) as exc:

@@ -1,7 +1,7 @@
 """What the add page asks the sites: search results, the sources (season × language) a
 result can be added as, and the episode count a source has now ("only new from now").
 
-Searching is the providers' service (webapp.providers.search); this module only wires it
+Searching is the providers' service (webapp.sites.providers.search); this module only wires it
 to the app's registry, HTTP client and Redis.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from webapp.extensions import get_redis
-from webapp.http import FetchError, get_http_client, get_search_client
-from webapp.providers import UrlError, get_registry
-from webapp.providers.base import ProviderError
-from webapp.providers.search import search_all
+from webapp.infra.site_access import get_http_client, get_registry, get_search_client
+from webapp.sites.http.errors import FetchError
+from webapp.sites.providers.search import search_all
+from webapp.sites.types import ProviderError, UrlError
 
 
 def search(query: str, provider_id: str | None) -> tuple[list[dict[str, Any]], list[dict]]:

@@ -8,9 +8,9 @@ from flask import current_app, make_response, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.errors import ApiError
+from webapp.errors import DomainError
 from webapp.pages import bp
-from webapp.pages.errors import api_error_page
+from webapp.pages.errors import domain_error_page
 from webapp.pages.filters import register_filters
 from webapp.pages.htmx import is_htmx
 
@@ -18,7 +18,7 @@ HTMX_VERSION = "2.0.11"
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
 HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 
-bp.register_error_handler(ApiError, api_error_page)
+bp.register_error_handler(DomainError, domain_error_page)
 
 
 @bp.before_request

@@ -9,16 +9,16 @@ from flask_login import current_user
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from webapp.checks import job_view
-from webapp.episode_checker.listing import episode_states
-from webapp.errors import ApiError
+from webapp.checking.status import job_view
+from webapp.errors import Conflict, Invalid
+from webapp.infra.site_access import get_registry
 from webapp.models import QUALITIES, STATUSES, WatchlistItem
 from webapp.pages import bp
 from webapp.pages.htmx import back_to, page_or_fragment
 from webapp.pages.live import checking_sources, live_redis
-from webapp.providers import get_registry
 from webapp.schemas import WatchlistItemUpdate
-from webapp.watchlist import WatchlistManager
+from webapp.watchlist.episodes import episode_states
+from webapp.watchlist.manager import WatchlistManager
 
 EDITABLE = ("anime_title", "status", "quality_preference", "lang")
 
@@ -72,9 +72,7 @@ def edit_item(item_id: str) -> Response:
         item = manager.update_item(item_id, WatchlistItemUpdate(**_changes(item)))
     except ValidationError as exc:
         errors = {str(e["loc"][0]) if e["loc"] else "form": e["msg"] for e in exc.errors()}
-    except ApiError as exc:
-        if exc.status not in (409, 422):
-            raise
+    except (Conflict, Invalid) as exc:
         errors = {str(d.get("field", "form")): d.get("message", exc.message)
                   for d in exc.details} or {"form": exc.message}
     if errors:

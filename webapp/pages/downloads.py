@@ -9,15 +9,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.auth.views import safe_next
-from webapp.download_manager import (
+from webapp.downloading.control import (
     cancel,
-    download_to_dict,
     get_download,
     list_downloads,
-    live_progress,
     request_episode,
     retry,
 )
+from webapp.downloading.serialize import download_to_dict, live_progress
 from webapp.errors import NotFound
 from webapp.pages import bp
 from webapp.pages.htmx import back_to, page_or_fragment

@@ -12,7 +12,7 @@ from flask import Flask, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from webapp.errors import ApiError
+from webapp.errors import DomainError, error_response, http_status
 from webapp.pages.htmx import is_htmx
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,6 @@ def register_error_pages(app: Flask) -> None:
 
 def service_down(exc: Exception) -> Response:
     """503 when the database or Redis does not answer: JSON for /api, a page elsewhere."""
-    from webapp.errors import error_response
-
     what = "database" if isinstance(exc, sqlalchemy.exc.DBAPIError) else "Redis server"
     log.error("the %s did not answer: %s", what, exc)
     message = f"The {what} is not answering right now; try again in a moment."
@@ -99,6 +97,6 @@ def service_down(exc: Exception) -> Response:
     return error_page(503, message, {"Retry-After": "30"})
 
 
-def api_error_page(exc: ApiError) -> Response:
-    """A service error raised inside a page view, shown as an HTML page."""
-    return error_page(exc.status, exc.message, exc.headers)
+def domain_error_page(exc: DomainError) -> Response:
+    """A service's error raised inside a page view, shown as an HTML page."""
+    return error_page(http_status(exc), exc.message)

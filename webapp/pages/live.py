@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import redis
 from flask import g
 
-from webapp.checks.runs import lock_key
 from webapp.extensions import get_redis
+from webapp.infra import keys
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def checking_sources(source_ids: Iterable[int]) -> set[int]:
     try:
         pipe = get_redis().pipeline(transaction=False)
         for source_id in ids:
-            pipe.exists(lock_key(source_id))
+            pipe.exists(keys.check_lock(source_id))
         found = pipe.execute()
     except redis.RedisError as exc:
         log.warning("cannot read running checks: %s", exc)

@@ -6,7 +6,7 @@ from flask import current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.notifications import list_notifications, mark_read, unread_count
+from webapp.notifications.inbox import list_notifications, mark_read, unread_count
 from webapp.pages import bp
 from webapp.pages.htmx import back_to, page_or_fragment
 

@@ -9,30 +9,16 @@ from flask_login import current_user
 from pydantic import ValidationError
 from werkzeug.wrappers import Response
 
-from webapp.notifications import set_targets
+from webapp.notifications.inbox import set_targets
 from webapp.pages import bp
 from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
-from webapp.scheduler import AutoDownloadScheduler
+from webapp.pages.settings_context import preferences_context, settings_page_context
 from webapp.schemas import WatchlistSettingsUpdate
-from webapp.watchlist import WatchlistManager
+from webapp.watchlist.automation import AutomationSwitch
+from webapp.watchlist.manager import WatchlistManager
 
-INTERVAL_PRESETS = (1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 96, 120, 144, 168)
 TOGGLES = ("auto_download_enabled", "notify_on_new_episodes", "include_completed_anime")
 NUMBERS = ("check_interval_hours", "max_concurrent_auto_downloads")
-
-
-def preferences_context(**overrides: Any) -> dict[str, Any]:
-    """What the settings page's watchlist, scheduler and notification sections show."""
-    settings = WatchlistManager(current_user.id).get_settings()
-    context: dict[str, Any] = {
-        "prefs": settings, "prefs_errors": {}, "prefs_saved": False,
-        "interval_presets": sorted({*INTERVAL_PRESETS, settings.check_interval_hours}),
-        "scheduler": AutoDownloadScheduler(current_user.id).status(),
-        "targets_text": "\n".join(settings.notification_urls or []),
-        "targets_error": None, "targets_saved": False,
-    }
-    context.update(overrides)
-    return context
 
 
 def _settings_changes() -> dict[str, Any]:
@@ -67,7 +53,7 @@ def save_preferences() -> Response:
 @bp.post("/settings/scheduler/<any(start, stop):action>")
 def toggle_scheduler(action: str) -> Response:
     """Start or stop your automatic checks."""
-    scheduler = AutoDownloadScheduler(current_user.id)
+    scheduler = AutomationSwitch(current_user.id)
     scheduler.start() if action == "start" else scheduler.stop()
     if not is_htmx():
         flash("Automatic checks " + ("started." if action == "start" else "stopped."),
@@ -90,10 +76,3 @@ def save_targets() -> Response:
         flash("Notification targets saved.", "success")
     return back_to(url_for("pages.settings"), "settings/_targets.html",
                    **preferences_context(targets_saved=True))
-
-
-def settings_page_context(**overrides: Any) -> dict[str, Any]:
-    """The whole settings page's context (sections of this module and of settings.py)."""
-    from webapp.pages.settings import tokens_context
-
-    return {**tokens_context(), **preferences_context(**overrides)}

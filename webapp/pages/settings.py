@@ -3,41 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from flask import flash, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.auth.forms import ChangePasswordForm, TokenForm
-from webapp.auth.tokens import TokenError, create_token, list_tokens, revoke_token
+from webapp.auth.tokens import TokenError, create_token, revoke_token
+from webapp.auth.users import UserError, authenticate, set_password
 from webapp.pages import bp
 from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
-from webapp.users import UserError, authenticate, set_password
-
-
-def tokens_context(**overrides: Any) -> dict[str, Any]:
-    """What the tokens and password sections show."""
-    context: dict[str, Any] = {
-        "token_form": TokenForm(formdata=None),
-        "password_form": ChangePasswordForm(formdata=None),
-        "tokens": list_tokens(current_user.id),
-        "new_token": None,
-    }
-    context.update(overrides)
-    return context
-
-
-def _context(**overrides: Any) -> dict[str, Any]:
-    from webapp.pages.preferences import preferences_context
-
-    return {**preferences_context(), **tokens_context(**overrides)}
+from webapp.pages.settings_context import settings_page_context, tokens_context
 
 
 @bp.get("/settings")
 def settings() -> Response | str:
     """The settings page."""
-    return render_template("settings/page.html", **_context())
+    return render_template("settings/page.html", **settings_page_context())
 
 
 @bp.post("/settings/tokens")
@@ -57,7 +39,8 @@ def create_api_token() -> Response:
             form.name.errors = [*form.name.errors, str(exc)]
         else:
             form, status = TokenForm(formdata=None), 200
-    context = (tokens_context if is_htmx() else _context)(token_form=form, new_token=new_token)
+    context_of = tokens_context if is_htmx() else settings_page_context
+    context = context_of(token_form=form, new_token=new_token)
     return page_or_fragment("settings/page.html", "settings/_tokens.html", status, **context)
 
 
@@ -89,4 +72,4 @@ def change_password() -> Response:
                 return back_to(url_for("pages.settings"), "settings/_password.html",
                                password_form=ChangePasswordForm(formdata=None), changed=True)
     return page_or_fragment("settings/page.html", "settings/_password.html", 422,
-                            **_context(password_form=form))
+                            **settings_page_context(password_form=form))

@@ -11,12 +11,12 @@ from flask import request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from webapp.infra.site_access import get_registry
 from webapp.models import STATUSES
 from webapp.pages import bp
 from webapp.pages.htmx import is_htmx, page_or_fragment
 from webapp.pages.live import checking_sources, redis_available
-from webapp.providers import get_registry
-from webapp.watchlist import WatchlistManager
+from webapp.watchlist.manager import WatchlistManager
 
 PER_PAGE = 25
 MAX_QUERY = 200

@@ -11,7 +11,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.auth.views import safe_next
-from webapp.checks import enqueue_check, job_view
+from webapp.checking.enqueue import enqueue_check
+from webapp.checking.status import job_view
 from webapp.errors import NotFound
 from webapp.models import WatchlistItem
 from webapp.pages import bp
@@ -19,7 +20,7 @@ from webapp.pages.errors import error_page
 from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
 from webapp.pages.live import checking_sources
 from webapp.pages.watchlist import PER_PAGE, Filters, listing
-from webapp.watchlist import WatchlistManager
+from webapp.watchlist.manager import WatchlistManager
 
 BULK_ACTIONS = ("pause", "resume", "delete")
 PENDING_JOB = ("queued", "started")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from webapp.errors import ERROR_CODES
-from webapp.providers.base import check_http_url
+from webapp.sites.urls import check_http_url
 
 Status = Literal["active", "paused", "completed", "archived"]
 Quality = Literal["auto", "1080p", "720p", "480p"]

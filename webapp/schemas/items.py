@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
+from webapp.clock import isoformat
 from webapp.schemas.base import (
     MAX_DB_INT,
     AnimeUrl,
@@ -25,7 +26,6 @@ from webapp.schemas.base import (
     UpdateBody,
     clean_text,
 )
-from webapp.timeutil import isoformat
 
 
 class WatchlistItemCreate(StrictBody):

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, RootModel, model_validator
 
+from webapp.clock import isoformat
 from webapp.schemas.base import (
     MAX_DB_INT,
     NotificationKind,
@@ -14,7 +15,6 @@ from webapp.schemas.base import (
     ResponseModel,
     StrictBody,
 )
-from webapp.timeutil import isoformat
 
 
 class Notification(ResponseModel):

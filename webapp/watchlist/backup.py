@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.errors import ApiError
+from webapp.clock import isoformat, precise_utcnow, utcnow
+from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.models import Source, UserSettings, WatchlistItem
 from webapp.schemas import (
@@ -19,7 +20,6 @@ from webapp.schemas import (
     episode_number,
     settings_to_dict,
 )
-from webapp.timeutil import isoformat, precise_utcnow, utcnow
 from webapp.watchlist.sources import ResolvedSource, resolve, source_id_for
 
 MAX_REPORTED_ERRORS = 50
@@ -63,13 +63,12 @@ def resolve_items(doc: WatchlistImport) -> list[ResolvedSource]:
         try:
             resolved.append(resolve(item.anime_url, item.provider_id, item.lang,
                                     field_prefix=f"items.{index}."))
-        except ApiError as exc:
+        except Invalid as exc:
             errors.extend(exc.details)
             if len(errors) >= MAX_REPORTED_ERRORS:
                 break
     if errors:
-        raise ApiError(422, "Some items of the document are invalid; nothing was imported.",
-                       errors)
+        raise Invalid("Some items of the document are invalid; nothing was imported.", errors)
     return resolved
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.errors import ApiError, NotFound
+from webapp.clock import precise_utcnow, utcnow
+from webapp.errors import Conflict, NotFound
 from webapp.extensions import db
 from webapp.models import UserSettings, WatchlistItem
 from webapp.schemas import (
@@ -18,16 +19,15 @@ from webapp.schemas import (
     WatchlistItemUpdate,
     WatchlistSettingsUpdate,
 )
-from webapp.timeutil import precise_utcnow, utcnow
 from webapp.watchlist import backup, listing
 from webapp.watchlist.sources import ResolvedSource, find_source_id, resolve, source_id_for
 
 ITEM_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
 
-def conflict(item_id: str) -> ApiError:
-    """The 409 answered when the user already tracks this anime URL + lang."""
-    return ApiError(409, "This anime (same URL and language) is already on your watchlist.",
+def conflict(item_id: str) -> Conflict:
+    """The conflict raised when the user already tracks this anime URL + lang."""
+    return Conflict("This anime (same URL and language) is already on your watchlist.",
                     [{"field": "anime_url", "item_id": item_id}])
 
 
@@ -79,7 +79,7 @@ class WatchlistManager:
             WatchlistItem.user_id == self.user_id, WatchlistItem.source_id == source_id))
 
     def _claim_source(self, resolved: ResolvedSource) -> int:
-        """The source id for a new item of this user; 409 when the user already has it."""
+        """The source id for a new item of this user; Conflict when the user already has it."""
         source_id = find_source_id(resolved)
         if source_id is not None:
             existing = self._existing_item_id(source_id)

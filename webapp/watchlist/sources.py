@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.errors import ApiError
+from webapp.errors import Invalid
 from webapp.extensions import db
+from webapp.infra.site_access import get_registry
 from webapp.models import Source
-from webapp.providers import Registry, UrlError, get_registry
-from webapp.providers.base import check_http_url
+from webapp.sites.providers.registry import Registry
+from webapp.sites.types import UrlError
+from webapp.sites.urls import check_http_url
 
 
 @dataclass(frozen=True)
@@ -22,11 +24,6 @@ class ResolvedSource:
     key: str
     lang: str
     display_url: str
-
-
-def provider_registry() -> Registry:
-    """The provider registry of the current app (known domains plus the admin's mirrors)."""
-    return get_registry()
 
 
 def _bad_field(registry: Registry, url: str, provider_id: str | None, lang: str | None) -> str:
@@ -50,15 +47,15 @@ def _bad_field(registry: Registry, url: str, provider_id: str | None, lang: str 
 
 def resolve(url: str, provider_id: str | None, lang: str | None,
             field_prefix: str = "") -> ResolvedSource:
-    """Check the URL against the provider; a 422 naming the bad field when it does not fit."""
-    registry = provider_registry()
+    """Check the URL against the provider; Invalid, naming the bad field, when it does not fit."""
+    registry = get_registry()
     try:
         if provider_id is None:
             check_http_url(url)  # "not a URL" is about the URL, not the missing provider
         provider, normalised = registry.resolve(url, provider_id, lang)
     except UrlError as exc:
         field = field_prefix + _bad_field(registry, url, provider_id, lang)
-        raise ApiError(422, str(exc), [{"field": field, "message": str(exc)}]) from None
+        raise Invalid(str(exc), [{"field": field, "message": str(exc)}]) from None
     return ResolvedSource(provider.id, normalised.key, normalised.lang, normalised.display_url)
 
 

@@ -12,7 +12,7 @@ from rq.registry import FailedJobRegistry
 from werkzeug.wrappers import Response
 
 from webapp.extensions import QUEUE_NAMES, get_queue, get_redis
-from webapp.health import health_report
+from webapp.infra.health import health_report
 from webapp.pages import bp
 from webapp.pages.admin import admin_required
 from webapp.pages.errors import error_page

@@ -7,11 +7,11 @@ import re
 from flask import flash, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from webapp.infra.site_access import get_registry
+from webapp.infra.site_settings import get_mirrors, set_mirrors
 from webapp.pages import bp
 from webapp.pages.admin import admin_required
 from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
-from webapp.providers import get_registry
-from webapp.site_settings import get_mirrors, set_mirrors
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 MAX_MIRRORS = 20

@@ -9,13 +9,13 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.auth.forms import AdminCreateUserForm, ResetPasswordForm
+from webapp.auth.users import UserError, create_user, list_users, set_password, set_role
 from webapp.extensions import db
+from webapp.infra.site_settings import OPEN_SIGNUP, open_signup_enabled, set_setting
 from webapp.models import User
 from webapp.pages import bp
 from webapp.pages.admin import admin_required
 from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
-from webapp.site_settings import OPEN_SIGNUP, open_signup_enabled, set_setting
-from webapp.users import UserError, create_user, list_users, set_password, set_role
 
 
 def _context(**overrides: Any) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Tests of the core modules and webapp/infra/: health, migrations, outages, smoke."""

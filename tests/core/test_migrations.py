@@ -1,0 +1,16 @@
+"""The Alembic migrations build exactly the schema the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+import webapp.models  # noqa: F401
+from webapp.database import Base
+from webapp.extensions import db
+from webapp.infra.schema_check import head_revision
+
+
+def test_migrated_database_matches_the_models(app):
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert context.get_current_revision() == head_revision()
+        assert compare_metadata(context, Base.metadata) == []

@@ -1,0 +1,45 @@
+"""Fetch one source through its provider and turn every kind of failure into a sentence."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from webapp.checking import messages
+from webapp.checking.store import SourceState
+from webapp.sites.http.errors import FetchError
+from webapp.sites.types import Conditional, EpisodeList, ProviderError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one fetch gave: an episode list, or an error a person can read."""
+
+    episodes: EpisodeList | None = None
+    error: str | None = None
+    retryable: bool = True
+
+
+def fetch_source(registry: Any, client: Any, source: SourceState) -> FetchResult:
+    """Fetch the source once (conditional GET with the stored validators)."""
+    provider = registry.get(source.provider_id)
+    if provider is None:
+        return FetchResult(error=f"Check failed: the provider {source.provider_id!r} is not "
+                                 "available in this installation.", retryable=False)
+    conditional = None
+    if source.etag or source.last_modified:
+        conditional = Conditional(etag=source.etag, last_modified=source.last_modified)
+    try:
+        listed = provider.fetch_episodes(client, source.url, source.lang, conditional)
+    except ProviderError as exc:
+        return FetchResult(error=messages.provider_error_text(exc), retryable=exc.retryable)
+    except FetchError as exc:
+        return FetchResult(error=messages.fetch_error_text(exc),
+                           retryable=bool(getattr(exc, "retryable", True)))
+    except Exception as exc:  # noqa: BLE001 - a parser crash must not stop the round
+        log.exception("provider %s crashed on source %s", source.provider_id, source.id)
+        return FetchResult(error=messages.unexpected_error_text(exc), retryable=False)
+    return FetchResult(episodes=listed)

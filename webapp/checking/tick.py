@@ -1,0 +1,56 @@
+"""The tick that `rq cron` runs every CRON_TICK_SECONDS (`workers.tick.run`).
+
+It claims the due sources (webapp.checking.due) and enqueues one check per claimed source
+after each batch, then recovers stalled downloads and dispatches pending ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import redis
+
+from webapp.checking.due import claim_batches, release_claims
+from webapp.clock import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickResult:
+    """What one tick did (kept as the tick job's result for `rq info` and tests)."""
+
+    sources_enqueued: list[int] = field(default_factory=list)
+    downloads_dispatched: int = 0
+    downloads_recovered: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sources_enqueued": self.sources_enqueued,
+                "downloads_dispatched": self.downloads_dispatched,
+                "downloads_recovered": self.downloads_recovered}
+
+
+def tick(now: datetime | None = None) -> TickResult:
+    """Enqueue checks of due sources, dispatch pending downloads, recover stalled ones."""
+    from webapp.checking.enqueue import enqueue_check
+    from webapp.downloading.dispatch import dispatch_pending
+    from webapp.downloading.recovery import recover_stalled
+
+    now = now or utcnow()
+    result = TickResult()
+    for batch in claim_batches(now):
+        for position, source_id in enumerate(batch):
+            try:
+                enqueue_check(source_id)
+            except redis.RedisError:
+                log.warning("could not enqueue the check of source %s; it and the rest of "
+                            "its batch stay due", source_id)
+                release_claims(batch[position:], now)
+                raise
+            result.sources_enqueued.append(source_id)
+    result.downloads_recovered = recover_stalled()
+    result.downloads_dispatched = dispatch_pending()
+    return result

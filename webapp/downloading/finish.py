@@ -1,0 +1,115 @@
+"""The end of a download: completed (with its owner's item advanced) or failed, and told.
+
+Every status change is a conditional UPDATE from the status the caller expects, so a
+cancel that lands at the same moment wins and nothing is completed twice.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.models import Download, SourceEpisode, WatchlistItem
+from webapp.notifications.inbox import notify
+from webapp.schemas import episode_number
+
+
+def notify_owner(download: Download, kind: str, message: str) -> None:
+    """Add an in-app notification for the download's owner (committed by the caller)."""
+    notify(download.user_id, kind, message, item_id=download.item_id)
+
+
+def _title(download: Download) -> str:
+    item = db.session.get(WatchlistItem, download.item_id)
+    return item.anime_title if item is not None else "An anime"
+
+
+def advance_item(item_id: str) -> float | None:
+    """Move the item's last_episode_downloaded over the contiguous run of completed episodes.
+
+    The run follows the episodes the source lists (a number the site skips is no gap).
+    Called after the completion is committed, so of two episodes completing at once the
+    later reader sees both. Returns the new value when it moved.
+    """
+    item = db.session.get(WatchlistItem, item_id)
+    if item is None:
+        return None
+    current = float(item.last_episode_downloaded or 0)
+    done = set(db.session.scalars(select(Download.episode).where(
+        Download.item_id == item_id, Download.status == "completed",
+        Download.episode > current)))
+    if not done:
+        return None
+    listed = db.session.scalars(
+        select(SourceEpisode.number)
+        .where(SourceEpisode.source_id == item.source_id, SourceEpisode.number > current)
+        .order_by(SourceEpisode.number))
+    new = current
+    for number in listed:
+        if number not in done:
+            break
+        new = number
+    if new <= current:
+        return None
+    db.session.execute(
+        update(WatchlistItem)
+        .where(WatchlistItem.id == item_id, WatchlistItem.last_episode_downloaded < new)
+        .values(last_episode_downloaded=new)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return new
+
+
+def _tell_owner(download: Download, kind: str, what: str) -> None:
+    """Notify the owner that "<title> episode <n> <what>" (committed)."""
+    notify_owner(download, kind,
+                 f"{_title(download)} episode {episode_number(download.episode)} {what}")
+    db.session.commit()
+
+
+def _move(download: Download, from_status: str, **values: object) -> bool:
+    """Set `values` (and finished_at) if the download is still `from_status`; committed.
+
+    Returns whether this call made the change (False: a cancel or another worker won).
+    """
+    result = db.session.execute(
+        update(Download).where(Download.id == download.id, Download.status == from_status)
+        .values(finished_at=utcnow(), **values)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def complete(download: Download, path: Path, *, from_status: str = "running") -> bool:
+    """Mark the download completed at `path`; advance its item and notify its owner."""
+    size = path.stat().st_size if path.exists() else None
+    if not _move(download, from_status, status="completed", path=str(path), error=None,
+                 bytes_done=size or 0, bytes_total=size):
+        return False
+    advance_item(download.item_id)
+    _tell_owner(download, "download_completed", "is in the library.")
+    return True
+
+
+def complete_waiting_siblings(download: Download, path: Path) -> int:
+    """Give the file to other users' pending downloads of the same (source, episode)."""
+    siblings = db.session.scalars(select(Download).where(
+        Download.source_id == download.source_id, Download.episode == download.episode,
+        Download.id != download.id, Download.status == "pending")).all()
+    return sum(complete(sibling, path, from_status="pending") for sibling in siblings)
+
+
+def fail(download: Download, message: str) -> bool:
+    """Mark the download failed for good with `message`, and notify its owner."""
+    if not _move(download, "running", status="failed", error=message):
+        return False
+    _tell_owner(download, "download_failed", f"could not be downloaded: {message}")
+    return True
+
+
+def retry_later(download: Download, message: str) -> bool:
+    """Put the download back to pending; dispatch tries it again after its backoff."""
+    return _move(download, "running", status="pending", error=message)

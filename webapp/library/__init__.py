@@ -1,0 +1,1 @@
+"""Stage 4, the library: where a finished file goes and what it is called (`layout`)."""

@@ -1,0 +1,1 @@
+"""The video hosts: one module per host, resolved through `registry.resolve_player`."""
