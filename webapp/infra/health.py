@@ -8,7 +8,7 @@ every check passes, else `degraded`.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -69,14 +69,18 @@ def cron_heartbeat(conn: redis.Redis) -> datetime | None:
     return max(beats) if beats else None
 
 
+def is_fresh(beat: datetime | None, now: datetime | None = None) -> bool:
+    """Whether a cron heartbeat is recent enough for the process to count as alive."""
+    return beat is not None and (now or utcnow()) - beat < HEARTBEAT_FRESH
+
+
 def cron_alive(conn: redis.Redis, now: datetime | None = None) -> tuple[bool, datetime | None]:
     """Whether an `rq cron` process beat in the last two minutes, and when it last did."""
     try:
         beat = cron_heartbeat(conn)
     except redis.RedisError:
         return False, None
-    now = now or utcnow()
-    return beat is not None and now - beat < HEARTBEAT_FRESH, beat
+    return is_fresh(beat, now), beat
 
 
 def health_report() -> tuple[dict[str, Any], bool]:
@@ -91,7 +95,7 @@ def health_report() -> tuple[dict[str, Any], bool]:
             heartbeat = cron_heartbeat(conn)
         except redis.RedisError:
             checks["redis"] = {"ok": False, "error": "Redis stopped answering."}
-    alive = heartbeat is not None and datetime.now(UTC) - heartbeat < HEARTBEAT_FRESH
+    alive = is_fresh(heartbeat)
     checks["workers"] = {"count": checkers}
     checks["downloaders"] = {"count": downloaders}
     checks["scheduler"] = {"alive": alive, "last_heartbeat": isoformat(heartbeat)}

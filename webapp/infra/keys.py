@@ -1,16 +1,16 @@
 """Every Redis key the app uses, in one place (besides RQ's own queues, jobs and registries).
 
 Redis holds only what may be lost: locks, live progress, rate limits and short-lived
-marks; the database holds everything that must last. sites/ cannot import the app, so
-its two keys are spelled in sites/ and only listed here.
+marks; the database holds everything that must last.
+
+sites/ cannot import the app, so its two keys are spelled there and only named here (not
+imported: that would load every provider into each process that uses a key):
+`ratelimit:host:<host>` (webapp.sites.http.ratelimit.KEY_PREFIX, the per-host pacing)
+and `provider:down:<id>` (webapp.sites.providers.search.DOWN_KEY, a site that failed to
+answer a search a few minutes ago).
 """
 
 from __future__ import annotations
-
-from webapp.sites.http.ratelimit import KEY_PREFIX as HOST_RATE_PREFIX
-from webapp.sites.providers.search import DOWN_KEY as PROVIDER_DOWN_PREFIX
-
-__all__ = ["HOST_RATE_PREFIX", "PROVIDER_DOWN_PREFIX"]  # ratelimit:host:<host>, provider:down:<id>
 
 # --- login -------------------------------------------------------------------------------
 LOGIN_FAILURES_PREFIX = "ratelimit:login:"

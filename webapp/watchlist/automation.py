@@ -17,6 +17,7 @@ from webapp.clock import isoformat
 from webapp.extensions import db, get_redis
 from webapp.infra.health import cron_alive
 from webapp.models import User, UserSettings, WatchlistItem
+from webapp.schemas import settings_to_dict
 
 
 class AutomationSwitch:
@@ -42,8 +43,6 @@ class AutomationSwitch:
 
     def status(self, now: datetime | None = None) -> dict[str, Any]:
         """`{"running", "enabled", "scheduler_alive", "next_run", "settings"}`."""
-        from webapp.schemas import settings_to_dict
-
         user = self._user()
         try:
             alive, _beat = cron_alive(get_redis(), now)
