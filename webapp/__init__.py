@@ -58,6 +58,9 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
 
     _register_blueprints(app)
     _register_cli(app)
+    from webapp.infra.headers import install as install_security_headers
+
+    install_security_headers(app)
 
     if app.config.get("CHECK_SCHEMA", True) and click.get_current_context(silent=True) is None:
         from webapp.infra.schema_check import ensure_schema_current
@@ -83,6 +86,8 @@ def _register_blueprints(app: OpenAPI) -> None:
 def _register_cli(app: OpenAPI) -> None:
     from webapp.auth.cli import register_commands
     from webapp.infra.schema_check import db_cli
+    from webapp.infra.site_cli import sites_cli
 
     app.cli.add_command(db_cli)
+    app.cli.add_command(sites_cli)
     register_commands(app)

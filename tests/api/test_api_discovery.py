@@ -27,11 +27,18 @@ def test_providers_list(site_app, api, fixture_site):
                                             "directory", "rss"]
     animesama = providers[0]
     assert set(animesama) == {"id", "name", "domains", "base_url", "langs", "can_search",
-                              "enabled"}
+                              "enabled", "status_note"}
     assert animesama["base_url"] == fixture_site.url
     assert "anime-sama.to" in animesama["domains"] and "127.0.0.1" in animesama["domains"]
     assert "vostfr" in animesama["langs"] and animesama["can_search"] and animesama["enabled"]
     assert [p["can_search"] for p in providers[3:]] == [False, False]
+
+
+def test_providers_say_which_sites_have_no_live_domain(site_app, api):
+    notes = {p["id"]: p["status_note"] for p in api.get("/api/providers").json}
+    assert notes["nekosama"] == ("neko-sama has had no live domain since 2024; set "
+                                 "NEKOSAMA_BASE_URL to a mirror if one appears.")
+    assert [notes[i] for i in ("animesama", "animeultime", "directory", "rss")] == [None] * 4
 
 
 def test_providers_need_a_token(site_app, client):

@@ -138,3 +138,23 @@ def test_targets_are_validated(app, api):
         with pytest.raises(ValueError, match="Apprise"):
             notifications.set_targets(api.user.id, ["nonsense://what"])
         assert notifications.set_targets(api.user.id, [" ntfy://topic ", ""]) == ["ntfy://topic"]
+
+
+@pytest.mark.parametrize("scheme", ["json", "jsons", "xml", "form", "ntfy", "gotify"])
+def test_targets_on_private_addresses_are_refused_at_save_and_delivery(app, api, httpserver,
+                                                                       scheme):
+    """SSRF: a target on a loopback address outside ALLOW_PRIVATE_HOSTS receives nothing,
+    neither when saved nor when it was saved while allowed."""
+    httpserver.expect_request("/hook").respond_with_json({})
+    url = f"{scheme}://127.0.0.1:{httpserver.port}/hook"
+    app.config["ALLOW_PRIVATE_HOSTS"] = ""  # as installed: no private address allowed
+    with app.app_context():
+        with pytest.raises(ValueError, match="may not send notifications there"):
+            notifications.set_targets(api.user.id, [url])
+        app.config["ALLOW_PRIVATE_HOSTS"] = "127.0.0.1"
+        notifications.set_targets(api.user.id, [url])
+        app.config["ALLOW_PRIVATE_HOSTS"] = ""  # the admin takes the permission back
+        note = notify(api.user.id, "new_episodes", "Frieren: 14")
+        db.session.commit()
+        assert deliver(note.id) is False
+    assert httpserver.log == []

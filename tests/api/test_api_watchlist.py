@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.api_helpers import (
@@ -99,6 +100,20 @@ def test_url_and_provider_problems_name_the_field(api):
                             "validation_error")
         assert fields_of(body) == [field], (overrides, body)
     assert api.get("/api/watchlist").get_json() == []
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/anime/show/", "http://10.1.2.3/show/",
+                                 "http://[::1]:3000/api/watchlist/"])
+def test_a_url_the_server_may_not_fetch_is_refused_at_creation(api, app, url):
+    app.config["ALLOW_PRIVATE_HOSTS"] = ""  # as installed: no private address allowed
+    body = assert_error(api.post("/api/watchlist", json=create_body(
+        anime_url=url, provider_id="directory", lang=None)), 422, "validation_error")
+    assert fields_of(body) == ["anime_url"]
+    assert "private or local address" in body["message"]
+    assert api.get("/api/watchlist").get_json() == []
+    app.config["ALLOW_PRIVATE_HOSTS"] = "127.0.0.1,10.0.0.0/8,::1"  # a LAN seedbox allowed
+    assert api.post("/api/watchlist", json=create_body(
+        anime_url=url, provider_id="directory", lang=None)).status_code == 201
 
 
 def test_list_is_newest_first_with_filters(api):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,9 +60,12 @@ def test_download_progress_advances_and_finishes(page: Any, live: str, app: Any,
     expect(bar).to_be_visible(timeout=20_000)
     expect(bar).to_have_attribute("max", str(SIZE))
     first = _progress(page)
-    page.wait_for_function(
-        f"Number(document.querySelector('#episodes progress')?.value || {SIZE}) > {first}",
-        timeout=10_000)
+    # Polled from here: the page's CSP forbids the eval that wait_for_function's polling uses.
+    deadline = time.monotonic() + 10
+    while page.evaluate(f"Number(document.querySelector('#episodes progress')?.value "
+                        f"|| {SIZE})") <= first:
+        assert time.monotonic() < deadline, "the progress bar did not advance"
+        page.wait_for_timeout(100)
     screenshot(page, "detail-downloading")
     expect(page.locator("#episodes .badge.completed")).to_have_text("downloaded",
                                                                    timeout=30_000)

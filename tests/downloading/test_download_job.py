@@ -170,23 +170,51 @@ def test_a_completed_file_is_adopted_by_a_later_download(
     assert len(media.transfers()) == 1
 
 
-def test_a_file_already_in_the_library_is_not_fetched_again(
+def test_a_file_nobody_recorded_is_never_adopted(
         ctx: Any, make_user: Any, media: MediaServer, redis_conn: Any) -> None:
+    """A file planted at the computed path is left alone: the episode is fetched and
+    placed beside it under a distinct name."""
     from webapp.downloading.dispatch import dispatch_pending
 
+    data = media_bytes(SIZE)
     user = make_user("alice")
-    _, item_id = seed_item(user.id, {2: [file_player(media.add("/ep2.mp4", b"x" * SIZE))]},
+    _, item_id = seed_item(user.id, {2: [file_player(media.add("/ep2.mp4", data))]},
                            source_title="Show")
-    existing = Path(ctx.config["DOWNLOAD_DIR"]) / "Show" / "Season 01" / "Show - S01E02.mkv"
-    existing.parent.mkdir(parents=True)
-    existing.write_bytes(b"mine" * 1000)
+    planted = Path(ctx.config["DOWNLOAD_DIR"]) / "Show" / "Season 01" / "Show - S01E02.mp4"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(b"mine" * 1000)
     download_id = add_download(user.id, item_id, 2)
     dispatch_pending()
     run_worker(redis_conn)
 
-    assert row(download_id).status == "completed"
-    assert Path(row(download_id).path) == existing.resolve()
-    assert media.served == []
+    done = row(download_id)
+    assert done.status == "completed", done.error
+    assert Path(done.path).name == "Show - S01E02 (2).mp4" and Path(done.path).read_bytes() == data
+    assert planted.read_bytes() == b"mine" * 1000
+
+
+def test_two_sources_with_one_title_keep_their_own_files(
+        ctx: Any, make_user: Any, media: MediaServer, redis_conn: Any) -> None:
+    from webapp.downloading.dispatch import dispatch_pending
+
+    first_bytes, second_bytes = media_bytes(SIZE, seed=1), media_bytes(SIZE, seed=2)
+    alice, bob = make_user("alice"), make_user("bob")
+    _, alice_item = seed_item(alice.id, {1: [file_player(media.add("/a/1.mp4", first_bytes))]},
+                              key="a", source_title="Frieren")
+    _, bob_item = seed_item(bob.id, {1: [file_player(media.add("/b/1.mp4", second_bytes))]},
+                            key="b", source_title="Frieren")
+    first = add_download(alice.id, alice_item, 1)
+    dispatch_pending()
+    run_worker(redis_conn)
+    second = add_download(bob.id, bob_item, 1)
+    dispatch_pending()
+    run_worker(redis_conn)
+
+    assert row(first).status == row(second).status == "completed"
+    assert row(first).path != row(second).path
+    assert Path(row(first).path).read_bytes() == first_bytes
+    assert Path(row(second).path).read_bytes() == second_bytes
+    assert Path(row(second).path).name == "Frieren - S01E01 (2).mp4"
 
 
 def test_a_download_waits_while_another_holds_the_transfer(
@@ -264,7 +292,8 @@ def test_library_names_come_from_the_source(ctx: Any, make_user: Any) -> None:
         return season_of(Source(provider_id=provider, url=url, lang="vostfr"))
 
     assert season("/catalogue/frieren/saison2/vostfr/") == 2
-    assert season("/catalogue/one-piece/saison11hs/vf/") == 11
+    assert season("/catalogue/one-piece/saison11hs/vf/") == 0  # hors-série: a special
+    assert season("/catalogue/fire-force/saison3-2/vf/") == 3  # part 2 of season 3
     assert season("/catalogue/one-piece/film/vostfr/") == 0
     assert season("/catalogue/naruto/oav/vostfr/") == 0
     assert season("/catalogue/naruto/kai/vostfr/") == 1

@@ -42,7 +42,8 @@ def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
         "DATABASE_URL": database_url, "REDIS_URL": redis_url, "DOWNLOAD_DIR": str(library),
         "SECRET_KEY": "e2e", "INSTANCE_PATH": str(tmp_path / "instance"),
         "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8", "ANIMESAMA_BASE_URL": fixture_site.url,
-        "SIBNET_BASE_URL": fixture_site.url, "CRON_TICK_SECONDS": "2",
+        "SIBNET_BASE_URL": fixture_site.url, "EMBED4ME_BASE_URL": fixture_site.url,
+        "ANSEMBED_BASE_URL": fixture_site.url, "CRON_TICK_SECONDS": "2",
         "HOST_RATE_LIMIT_PER_SECOND": "50", "MAX_PARALLEL_DOWNLOADS": "2",
     }
     log_dir = tmp_path / "logs"
@@ -112,3 +113,33 @@ def test_new_episodes_arrive_with_nobody_watching(app, stack, fixture_site):
              and r.method == "GET"]
     assert len({r.path for r in media}) == 5
     assert len(media) == 5, [r.path for r in media]
+
+
+def test_with_sibnet_down_the_2026_players_deliver(app, stack, fixture_site):
+    """Sibnet answers 500: each episode falls over to AnsEmbed's or Embed4me's HLS stream
+    (the site's 2026 players), through the real worker processes."""
+    procs, base, token, library = stack
+    fixture_site.fail("/shell.php", status=500)
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"anime_title": "Frieren", "anime_url": f"https://anime-sama.to{KEY}",
+            "auto_download": True}
+    created = requests.post(f"{base}/api/watchlist", json=body, headers=headers, timeout=10)
+    assert created.status_code == 201, created.text
+    item_id = created.json()["id"]
+
+    def item() -> dict:
+        return requests.get(f"{base}/api/watchlist/{item_id}", headers=headers,
+                            timeout=10).json()
+
+    try:
+        wait_until(lambda: item()["last_episode_downloaded"] == 3, 120,
+                   "episodes 1-3 downloaded without Sibnet")
+    except AssertionError:
+        raise AssertionError(f"{item()}\n{procs.logs()}") from None
+    files = library_files(library)
+    assert files == [f"Frieren/Season 01/Frieren - S01E0{n}.mp4" for n in (1, 2, 3)]
+    assert all((library / f).stat().st_size > 0 for f in files)
+    assert not [r for r in fixture_site.requests if r.path.startswith("/media/sibnet-")]
+    hls = {r.path.split("/")[2] for r in fixture_site.requests if r.path.startswith("/hls/")}
+    assert any(token.startswith("e4m-") for token in hls), hls  # Embed4me's stream
+    assert any(not token.startswith("e4m-") for token in hls), hls  # AnsEmbed's stream

@@ -16,6 +16,9 @@ ANIMESAMA_PORTAL_BASE_URL = site.url + "/portal/"; allow it with ALLOW_PRIVATE_H
   `/info-0-1/<episode id>/<slug>`, `/stream-<id>.mp4`, `POST /ddl/authorized_download.php`
   (answers `{"auth": false, "wait": site.ddl_wait}` until that many seconds passed since
   the first POST for the file, then the link), `/ddl/<id>/orig/<file>`.
+- video hosts (hosts.py; their base URLs are on the site in `site_config`): Sibnet's
+  `/shell.php` and `/v/…`, Embed4me's `/api/v1/video`, AnsEmbed's `/embed-<id>.html`, and
+  the HLS stream they play at `/hls/<token>/…`.
 - directory listings: `/dir/nginx/<name>/`, `/dir/nginx-json/<name>/`, `/dir/apache/<name>/`,
   `/dir/python/<name>/` and the files in them (Range supported).
 - feeds: `/feeds/rss/<name>.xml` (RSS 2.0 enclosures), `/feeds/atom/<name>.xml` (Atom
@@ -74,8 +77,10 @@ def fixture_site() -> Iterator[FixtureSite]:
 
 def site_config(site: FixtureSite, **extra: Any) -> dict[str, Any]:
     """App config entries pointing every site provider at the fixture site."""
+    hosts = ("sibnet", "embed4me", "ansembed")  # the video hosts served by hosts.py
     return {"BASE_URLS": {"animesama": site.url, "nekosama": site.url,
-                          "animeultime": site.url, "animesama_portal": site.url + "/portal/"},
+                          "animeultime": site.url, "animesama_portal": site.url + "/portal/",
+                          **{host: site.url for host in hosts}},
             "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8,::1", **extra}
 
 

@@ -1,13 +1,21 @@
-"""anime-sama pages: home, portal, catalogue/search, fetch.php, hub, season, episodes.js."""
+"""anime-sama pages: home, portal, catalogue/search, fetch.php, hub, season, episodes.js.
+
+The pages follow the 2026 shapes of tests/fixtures/SOURCES.md Part 1 (see each template's
+first line). Show options: `names`, the season page's own naming block; `script`, one
+more inline script (e.g. One Piece's `function finirListeOP`); `players`, the embed URL
+templates in the site's order (`{id}` numeric, `{token}` text); `filever=False` loads
+a bare `episodes.js` without the cache buster.
+"""
 
 from __future__ import annotations
 
 import zlib
+from string import Template
 from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from tests.fixture_site.server import template
+from tests.fixture_site.server import FIXTURES, template
 from tests.fixture_site.state import Show
 
 if TYPE_CHECKING:
@@ -15,11 +23,15 @@ if TYPE_CHECKING:
 
     from tests.fixture_site.server import FixtureSite
 
+# The 2026 players in the site's order (SOURCES.md Part 1 §3.2). Downloads rank Sibnet
+# first, and the fixture site serves Sibnet (hosts.py): keep a Sibnet player in every show.
 PLAYERS = (
+    "https://lpayer.embed4me.com/#{token}",
+    "https://ansembed.net/embed-{token}.html",
     "https://video.sibnet.ru/shell.php?videoid={id}",
-    "https://vidmoly.to/embed-{token}.html",
-    "https://sendvid.com/embed/{token}",
 )
+LAGGING_PLAYER = 1  # the ansembed array lags one episode behind, like a slow upload
+LANG_FLAGS = {"vostfr": "JP", "vf": "FR", "va": "EN"}
 HTML = "text/html; charset=utf-8"
 
 
@@ -43,10 +55,13 @@ def _matches(show: Show, query: str) -> bool:
 
 
 def season_label(season: str) -> str:
-    """'saison2' -> 'Saison 2', 'film' -> 'Film'."""
+    """'saison2' -> 'Saison 2', 'saison4-2' -> 'Saison 4 Partie 2', 'oav' -> 'OAV'."""
     if season.startswith("saison"):
-        return "Saison " + season.removeprefix("saison")
-    return season.capitalize()
+        number, _, part = season.removeprefix("saison").partition("-")
+        if number.endswith("hs"):
+            return f"Saison {number[:-2]} Hors-Série"
+        return f"Saison {number}" + (f" Partie {part}" if part else "")
+    return "OAV" if season == "oav" else season.capitalize()
 
 
 def player_url(show: Show, player: int, episode: int | None) -> str:
@@ -60,28 +75,40 @@ def player_url(show: Show, player: int, episode: int | None) -> str:
 
 
 def episodes_js(show: Show) -> str:
-    """episodes.js: one array per player, multi-line, trailing commas, placeholders last."""
+    """episodes.js as in 2026: one URL a line, trailing commas, placeholders last, final //."""
     templates = show.options.get("players", PLAYERS)
-    lines = []
+    blocks = []
     for player in range(len(templates)):
-        # The last player lags one episode behind, like a host that is slow to upload.
-        count = show.episodes - 1 if player == len(templates) - 1 and player else show.episodes
+        lagging = player == LAGGING_PLAYER and len(templates) > 2
+        count = show.episodes - 1 if lagging else show.episodes
         entries = [player_url(show, player, n) for n in range(1, max(count, 0) + 1)]
         entries += [player_url(show, player, None)] * show.placeholders
-        body = ",\n".join(f"    '{e}'" for e in entries)
-        lines.append(f"var eps{player + 1} = [\n{body},\n];" if entries
-                     else f"var eps{player + 1} = [];")
-    return "\n\n".join(lines) + "\n"
+        lines = "".join(f"'{e}',\n" for e in entries)
+        blocks.append(f"var eps{player + 1} = [\n{lines}];\n")
+    return "".join(blocks) + "//\n"
+
+
+def _fragment(name: str) -> Template:
+    """A repeated fragment template without its first-line provenance comment."""
+    text = (FIXTURES / "animesama" / name).read_text(encoding="utf-8")
+    if text.startswith("<!--"):
+        text = text.split("\n", 1)[1]
+    return Template(text)
 
 
 def _card(site: FixtureSite, request: Request, slug: str, seasons: list[Show],
           name: str) -> str:
     first = seasons[0]
-    langs = sorted({s.key.split("/")[4].upper() for s in seasons})
-    return template("animesama", name).substitute(
-        url=f"{site.origin(request)}/catalogue/{slug}/", title=first.title,
-        poster=first.poster, alt_titles=", ".join(first.alt_titles),
-        genres=", ".join(first.genres), langs=", ".join(langs))
+    langs = dict.fromkeys(s.key.split("/")[4] for s in seasons)
+    genres = [f'<span class="genre-tag">{g}</span>' for g in first.genres[:5]]
+    if len(first.genres) > 5:
+        genres.append('<span class="genre-tag">…</span>')
+    flags = dict.fromkeys(LANG_FLAGS[lang] for lang in langs if lang in LANG_FLAGS)
+    return _fragment(name).substitute(
+        url=f"{site.origin(request)}/catalogue/{slug}/", path=f"/catalogue/{slug}",
+        title=first.title, poster=first.poster, alt_titles=", ".join(first.alt_titles),
+        synopsis=first.synopsis, genre_tags="".join(genres), types="Anime",
+        lang_flags="".join(f'<span class="lang-flag" title="{f}">{f}</span>' for f in flags))
 
 
 def home(site: FixtureSite, request: Request, match: re.Match) -> Response:
@@ -120,23 +147,30 @@ def quick_search(site: FixtureSite, request: Request, match: re.Match) -> Respon
 
 
 def hub(site: FixtureSite, request: Request, match: re.Match) -> Response:
-    """The anime page: title, cover, synopsis, genres, one panneauAnime() per season."""
+    """The anime page: title, cover, synopsis, genre pills, one panneauAnime() per season."""
     seasons = _seasons(site, match["slug"])
     if not seasons:
         from tests.fixture_site.routes import not_found
         return not_found()
     first = seasons[0]
-    panels, seen = [], set()
+    panels: dict[str, list[str]] = {"anime": [], "kai": []}
+    seen = set()
     for show in seasons:
         season = show.key.split("/")[3]
         if season not in seen:
             seen.add(season)
             lang = "vostfr" if f"/catalogue/{match['slug']}/{season}/vostfr/" in site.shows \
                 else show.key.split("/")[4]
-            panels.append(f'    panneauAnime("{season_label(season)}", "{season}/{lang}");')
+            panels["kai" if season.startswith("kai") else "anime"].append(
+                f'    panneauAnime("{season_label(season)}", "{season}/{lang}");')
+    kai = ('  <h2 class="text-white text-xl font-bold uppercase border-b-2 border-sky-700 '
+           'mt-5">Anime Version Kai</h2>\n  <div class="flex flex-wrap"><script>\n'
+           + "\n".join(panels["kai"]) + "\n  </script></div>") if panels["kai"] else ""
     page = template("animesama", "hub.html").substitute(
         title=first.title, alt_titles=", ".join(first.alt_titles), poster=first.poster,
-        synopsis=first.synopsis, genres=" - ".join(first.genres), panels="\n".join(panels))
+        synopsis=first.synopsis, panels="\n".join(panels["anime"]), kai_section=kai,
+        genre_pills="\n".join(f'      <span class="genre-pill">{g}</span>'
+                              for g in first.genres))
     return Response(page, content_type=HTML)
 
 
@@ -151,9 +185,14 @@ def season(site: FixtureSite, request: Request, match: re.Match) -> Response:
     if show is None:
         from tests.fixture_site.routes import not_found
         return not_found()
+    filever = int(show.modified_at) % 10000
+    src = f"episodes.js?filever={filever}" if show.options.get("filever", True) \
+        else "episodes.js"
+    script = show.options.get("script", "")
     page = template("animesama", "season.html").substitute(
         title=show.title, season_label=season_label(match["season"]),
-        names=show.options.get("names", ""), filever=int(show.modified_at) % 10000)
+        names=show.options.get("names", ""), episodes_src=src,
+        script=f"  <script>\n{script}\n  </script>" if script else "")
     resp = Response(page, content_type=HTML)
     resp.last_modified = show.modified_at
     return resp

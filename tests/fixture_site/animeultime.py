@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -63,11 +64,11 @@ def _by_episode_id(site: FixtureSite, wanted: int) -> tuple[Show, int] | None:
 
 
 def catalogue(site: FixtureSite, request: Request, match: re.Match) -> Response:
-    """/series-0-1/anime/0-: every series in a table."""
+    """/series-0-1/anime/0-: every series in a `.jtable`, its name only in the image title."""
     rows = "\n".join(
-        f'<tr><td><a href="file-0-1/{m["id"]}/{m["slug"]}" title="{s.title}">'
-        f'<img src="{s.poster}"></a> <a href="file-0-1/{m["id"]}/{m["slug"]}">{s.title}</a>'
-        f'</td><td>Episode</td><td>{s.episodes}/{s.episodes + 9}</td><td>4.5</td></tr>'
+        f'<tr><td><a href="file-0-1/{m["id"]}/{m["slug"]}"><img src="{s.poster}" '
+        f'title="{html.escape(s.title)}" width="60" border="0"></a></td><td>Episode</td>'
+        f'<td align="center">{s.episodes}/{s.episodes + 9}</td><td>4.5</td></tr>'
         for s, m in _series(site))
     return _latin1(template("animeultime", "catalogue.html").substitute(rows=rows))
 

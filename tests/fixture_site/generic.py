@@ -1,4 +1,12 @@
-"""Directory listings (nginx HTML/JSON, Apache, python http.server), feeds, media files."""
+"""Directory listings (nginx HTML/JSON, Apache, python http.server), feeds, media files.
+
+Feeds: `/feeds/rss/`, `/feeds/atom/` (direct media), `/feeds/torrent/` (magnet and
+`.torrent` links) and `/feeds/nyaa/` (nyaa's template; the show option `links` picks
+`?page=download&tid=N` ("query", the default), `/download/N` ("path") or only the view
+page ("view"), the item's `nyaa:infoHash` naming the torrent). A directory show's option
+`served_as` is the Content-Type its files are sent with (nginx without `mime.types`:
+`text/plain`). Media files start with their container's real header.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +31,12 @@ if TYPE_CHECKING:
     from tests.fixture_site.server import FixtureSite
 
 EXTRAS = ("Extras/", "readme.txt")
+# The first bytes of real files of each container (EBML header; an ISO BMFF `ftyp` box).
+CONTAINER_HEADS = {
+    ".mkv": bytes.fromhex("1a45dfa3a3" "4286810142f7810142f2810442f38108"
+                          "4282886d6174726f736b61" "42878104" "42858102"),
+    ".mp4": b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41",
+}
 
 
 def file_names(show: Show) -> list[str]:
@@ -31,12 +45,19 @@ def file_names(show: Show) -> list[str]:
     return [pattern.format(n=n) for n in range(1, show.episodes + 1)]
 
 
-def media(site: FixtureSite, request: Request, name: str) -> Response:
-    """A deterministic media file (Range requests supported)."""
+def media_bytes(name: str, size: int) -> bytes:
+    """The deterministic content of a media file: its container's header, then filler."""
     seed = (name + ":").encode("utf-8")
+    head = next((h for ext, h in CONTAINER_HEADS.items() if name.lower().endswith(ext)), b"")
+    return (head + seed * (size // len(seed) + 1))[:size]
+
+
+def media(site: FixtureSite, request: Request, name: str,
+          content_type: str | None = None) -> Response:
+    """A media file (Range requests supported), as `content_type` when given."""
     size = site.media_size
-    data = (seed * (size // len(seed) + 1))[:size]
-    ctype = "video/mp4" if name.endswith(".mp4") else "video/x-matroska"
+    data = media_bytes(name, size)
+    ctype = content_type or ("video/mp4" if name.endswith(".mp4") else "video/x-matroska")
     return send_file(io.BytesIO(data), request.environ, mimetype=ctype, conditional=True,
                      etag=hashlib.sha1(data[:4096] + str(size).encode()).hexdigest(),
                      last_modified=1_700_000_000, max_age=0)
@@ -57,7 +78,8 @@ def _listing(site: FixtureSite, request: Request, match: re.Match) -> Response:
         if name not in file_names(show) and name not in EXTRAS:
             from tests.fixture_site.routes import not_found
             return not_found()
-        return media(site, request, name)
+        # nginx without `mime.types` sends unknown extensions as text/plain
+        return media(site, request, name, show.options.get("served_as"))
     names = [*EXTRAS[:1], *file_names(show), *EXTRAS[1:]]
     size = site.media_size
     if shape == "nginx-json":
@@ -106,7 +128,9 @@ def _feed(site: FixtureSite, request: Request, match: re.Match) -> Response:
     origin = site.origin(request)
     items = []
     for n, name in reversed(list(enumerate(file_names(show), start=1))):
-        if show.options.get("torrent"):
+        if shape == "nyaa":
+            link = _nyaa_link(origin, show.options.get("links", "query"), n)
+        elif show.options.get("torrent"):
             link = (f"magnet:?xt=urn:btih:{n:040d}&amp;dn={quote(name)}" if n % 2
                     else f"{origin}/download/{n}.torrent")
         else:
@@ -117,6 +141,7 @@ def _feed(site: FixtureSite, request: Request, match: re.Match) -> Response:
         item = "atom_entry.xml" if shape == "atom" else f"{shape}_item.xml"
         items.append(template("rss", item).substitute(
             name=html.escape(name), link=link, guid=f"{n:07d}", date=date, site=origin,
+            infohash=hashlib.sha1(name.encode()).hexdigest(),
             title=html.escape(show.title), size=site.media_size,
             mime="video/mp4" if name.endswith(".mp4") else "video/x-matroska"))
     body = template("rss", f"{shape}.xml").substitute(
@@ -128,6 +153,12 @@ def _feed(site: FixtureSite, request: Request, match: re.Match) -> Response:
     return resp
 
 
+def _nyaa_link(origin: str, style: str, n: int) -> str:
+    """nyaa's torrent link: `?page=download&tid=N`, `/download/N`, or only the view page."""
+    return {"query": f"{origin}/?page=download&amp;tid={n:07d}",
+            "path": f"{origin}/download/{n:07d}"}.get(style, f"{origin}/view/{n:07d}")
+
+
 def _media(site: FixtureSite, request: Request, match: re.Match) -> Response:
     return media(site, request, unquote(match["name"]))
 
@@ -135,7 +166,7 @@ def _media(site: FixtureSite, request: Request, match: re.Match) -> Response:
 ROUTES = [
     (r"/dir/(?P<shape>nginx|nginx-json|apache|python)/(?P<name>[^/]+)/(?P<file>[^/]*)",
      "directory", _listing),
-    (r"/feeds/(?P<shape>rss|atom|torrent)/[^/]+\.xml", "rss", _feed),
+    (r"/feeds/(?P<shape>rss|atom|torrent|nyaa)/[^/]+\.xml", "rss", _feed),
     (r"/media/(?P<name>[^/]+)", "rss", _media),
     (r"/stream-(?P<name>\d+\.mp4)", "animeultime", _media),
     (r"/ddl/\d+/orig/(?P<name>[^/]+)", "animeultime", _media),

@@ -69,8 +69,16 @@ def info(site: FixtureSite, request: Request, match: re.Match) -> Response:
     return resp
 
 
+def _video_line(style: str, index: int, url: str) -> str:
+    """One player of the page's `video` array: `video[0] = '…'`, `video[] = '…'` or push."""
+    if style == "push":
+        return f"  video.push('{url}');"
+    return f"  video[{'' if style == 'bare' else index}] = '{url}';"
+
+
 def episode(site: FixtureSite, request: Request, match: re.Match) -> Response:
-    """An episode page with `video[n] = '...'` players."""
+    """An episode page with `video[n] = '...'` players (show option `video_style`:
+    "indexed", the default; "bare" for `video[] = '...'`; "push" for `video.push('...')`)."""
     key = f"/anime/info/{match['id']}-{match['slug']}_{match['lang']}"
     show = site.shows.get(key)
     number = int(match["number"])
@@ -80,7 +88,8 @@ def episode(site: FixtureSite, request: Request, match: re.Match) -> Response:
     token = f"{match['id']}{number:03d}"
     players = [f"https://fusevideo.io/f/u/{token}", f"https://pstream.net/e/{token}",
                f"https://streamtape.com/e/{token}"]
-    video = "\n".join(f"  video[{i}] = '{url}';" for i, url in enumerate(players))
+    video = "\n".join(_video_line(show.options.get("video_style", "indexed"), i, url)
+                      for i, url in enumerate(players))
     page = template("nekosama", "episode.html").substitute(
         title=show.title, number=number, video=video)
     return Response(page, content_type=HTML)

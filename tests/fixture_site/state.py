@@ -56,6 +56,24 @@ def seed_shows() -> list[Show]:
         Show("animesama", "/catalogue/frieren/saison1/vostfr/", "Frieren",
              episodes=3, placeholders=2, alt_titles=("Sousou no Frieren",),
              synopsis="Après la défaite du roi démon…", genres=("Fantasy", "Drame")),
+        # Specials (SOURCES.md Part 1 §2.4): a decimal newSP stays in season 1, a newSPF
+        # goes to S00; with placeholders=1 the arrays hold 16 entries, 15 released.
+        Show("animesama", "/catalogue/kaiju-no-8/saison1/vostfr/", "Kaiju No. 8",
+             episodes=15, alt_titles=("Kaijuu 8-gou", "Monster #8"),
+             genres=("Action", "Science-fiction", "Shônen", "Kaiju", "Militaire", "Comédie"),
+             options={"names": 'resetListe(); creerListe(1, 12); newSP("12.5"); '
+                               'newSPF("Hoshina\'s Day Off"); finirListe(13);'}),
+        Show("animesama", "/catalogue/kaiju-no-8/saison1/var/", "Kaiju No. 8", episodes=3),
+        # A film page: one entry per film, named by newSPF (the real DBS block).
+        Show("animesama", "/catalogue/dragon-ball-super/film/vostfr/", "Dragon Ball Super",
+             episodes=2, placeholders=0,
+             options={"names": 'resetListe(); newSPF("Broly"); newSPF("Super Hero"); '
+                               'finirListe(2);'}),
+        # saison4-2 is part 2 of season 4; its own numbering restarts at 1.
+        Show("animesama", "/catalogue/shingeki-no-kyojin/saison4/vostfr/", "Shingeki no Kyojin",
+             episodes=16, placeholders=0, alt_titles=("L'Attaque des Titans",)),
+        Show("animesama", "/catalogue/shingeki-no-kyojin/saison4-2/vostfr/",
+             "Shingeki no Kyojin", episodes=12, placeholders=1),
         # neko-sama
         Show("nekosama", "/anime/info/9520-tensei-shitara-slime-datta-ken_vostfr",
              "Tensei Shitara Slime Datta Ken", episodes=3,

@@ -51,3 +51,26 @@ def test_mirrors_are_saved_and_accepted_for_urls(admin, app):
         assert get_mirrors() == {"animesama": ["anime-sama.example", "as.example"]}
         assert get_registry().for_url("https://as.example/catalogue/x/saison1/vostfr/").id == \
             "animesama"
+
+
+def test_health_lists_each_site_with_its_last_parse_and_failure(admin, redis_conn):
+    from webapp.infra import site_watch
+
+    site_watch.record_success(redis_conn, "provider", "nekosama")
+    site_watch.record_failure(redis_conn, "provider", "animesama",
+                              "anime-sama's anime page has no title any more.",
+                              layout_changed=True)
+    site_watch.record_failure(redis_conn, "host", "sibnet", "Sibnet: HTTP 503",
+                              layout_changed=False)
+    html = admin.get("/admin/health").get_data(as_text=True)
+    table = html[html.index('id="site-watch"'):]
+
+    def row(site: str) -> str:
+        start = table.index(f'data-site="{site}"')
+        return table[start:table.index("</tr>", start)]
+
+    assert "layout changed" in row("provider:animesama")
+    assert "anime-sama&#39;s anime page has no title any more." in row("provider:animesama")
+    assert "parsing" in row("provider:nekosama")
+    assert "failing" in row("host:sibnet") and "HTTP 503" in row("host:sibnet")
+    assert "not used yet" in row("provider:rss")

@@ -86,6 +86,12 @@ def test_notification_targets_are_checked_by_apprise(logged, app, alice):
                htmx=True)
     assert bad.status_code == 422 and "not a notification URL" in bad.get_data(as_text=True)
     assert _settings(app, alice).notification_urls == []
+    app.config["ALLOW_PRIVATE_HOSTS"] = ""  # as installed: no private address allowed
+    private = post(logged, "/settings/notifications", {"targets": "json://127.0.0.1/hook"},
+                   htmx=True)
+    assert private.status_code == 422
+    assert "may not send notifications there" in private.get_data(as_text=True)
+    app.config["ALLOW_PRIVATE_HOSTS"] = "127.0.0.1"
     ok = post(logged, "/settings/notifications", {"targets": "json://127.0.0.1/hook\n\n"},
               htmx=True)
     assert ok.status_code == 200 and "Saved." in ok.get_data(as_text=True)

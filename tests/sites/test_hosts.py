@@ -2,7 +2,9 @@
 
 The player URLs use the hosts' real domains; config BASE_URLS points each host at a local
 fixture server (as `<ID>_BASE_URL` does in production), which also checks the headers a
-real host insists on (Sibnet's Referer, Vidmoly's iframe fetch and wait token).
+real host insists on (Vidmoly's iframe fetch and wait token). The hosts anime-sama
+embeds in 2026 are in test_hosts_2026.py and test_hosts_embed4me.py; the generic reader
+of unknown hosts and the player order in test_hosts_generic.py.
 """
 
 from __future__ import annotations
@@ -10,39 +12,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from tests.fixtures.hosts.pages import VIDEO, fixture, page
 from tests.fixtures.hosts.servers import FIXTURES, RangeFile, StaticTree, serve
-from webapp.downloading.engines.transfer import transfer
 from webapp.sites.hosts.oneupload import jwplayer_media_url
 from webapp.sites.hosts.packed import packed_media_url
-from webapp.sites.hosts.registry import order_players, resolve_player
+from webapp.sites.hosts.registry import resolve_player
 from webapp.sites.hosts.sendvid import sendvid_video_url
 from webapp.sites.hosts.sibnet import sibnet_video_path
 from webapp.sites.hosts.vidmoly import wait_token
 from webapp.sites.http.client import HttpClient
 from webapp.sites.types import HostError, HostUnavailable, MediaGone, Player
 
-VIDEO = bytes(range(256)) * 4096  # 1 MiB of "video"
-
-
-def fixture(*parts: str) -> str:
-    return FIXTURES.joinpath(*parts).read_text(encoding="utf-8")
-
 
 @pytest.fixture
 def http() -> HttpClient:
     return HttpClient(None, allow_private="127.0.0.1", rate_per_host=0, retries=0)
-
-
-def page(name: str, replace: dict[str, str] | None = None, status: int = 200):  # noqa: ANN201
-    def route(_request: Request) -> Response:
-        text = fixture(*name.split("/"))
-        for old, new in (replace or {}).items():
-            text = text.replace(old, new)
-        return Response(text, status, content_type="text/html; charset=utf-8")
-    return route
 
 
 # --- parsing the fixture pages ------------------------------------------------------------
@@ -66,33 +52,6 @@ def test_pages_parse_to_their_media_urls() -> None:
 
 
 # --- resolving through local servers ------------------------------------------------------
-
-
-def test_sibnet_shell_page_to_mp4_through_referer_checked_redirect(http, tmp_path) -> None:
-    cdn = RangeFile(VIDEO)
-    seen: list[str | None] = []
-
-    def video_path(request: Request) -> Response:
-        seen.append(request.headers.get("Referer"))
-        if not (request.headers.get("Referer") or "").startswith(base):
-            return Response("no referer", 403)
-        return redirect(f"{cdn_base}/cdn/4242.mp4", 302)
-
-    tree = StaticTree(FIXTURES, {"/shell.php": page("sibnet/shell.html"),
-                                 "/v/1d5f2c9a8b7e3f60a1b2c3d4e5f60718/4242.mp4": video_path})
-    with serve(tree) as base, serve(cdn) as cdn_base:
-        config = {"BASE_URLS": {"sibnet": base}}
-        player = Player("https://video.sibnet.ru/shell.php?videoid=4242")
-        media = resolve_player(http, player, config)
-        assert media.url == f"{base}/v/1d5f2c9a8b7e3f60a1b2c3d4e5f60718/4242.mp4"
-        assert media.kind == "file" and media.host == "sibnet"
-        assert media.headers["Referer"] == f"{base}/shell.php?videoid=4242"
-        result = transfer(http, media, tmp_path / "1.part", lambda *a: None,
-                          max_bytes=10 * len(VIDEO), should_stop=lambda: False)
-    assert (tmp_path / "1.part").read_bytes() == VIDEO
-    assert result.extension == "mp4"
-    assert seen == [f"{base}/shell.php?videoid=4242"]
-    assert tree.seen[0][0] == "/shell.php?videoid=4242"
 
 
 def test_sibnet_removed_video_is_media_gone(http) -> None:
@@ -203,17 +162,26 @@ def test_direct_players_pass_through(http) -> None:
                           config).kind == "hls"
 
 
-def test_unknown_host_goes_to_ytdlp(http, tmp_path: Path) -> None:
-    html = ('<html><head><title>Episode 5</title></head><body>'
-            '<video controls><source src="/media/ep5.mp4" type="video/mp4"></video>'
-            '</body></html>')
+def test_unknown_host_the_generic_reader_misses_goes_to_ytdlp(http, tmp_path: Path) -> None:
+    """A schema.org VideoObject names no player setup nor a .mp4/.m3u8 URL: yt-dlp's
+    JSON-LD reading finds it."""
     cdn = RangeFile(VIDEO)
-    tree = StaticTree(FIXTURES, {"/watch/5": lambda r: Response(html, content_type="text/html"),
-                                 "/media/ep5.mp4": lambda r: cdn})
+
+    def watch(request: Request) -> Response:
+        ld = ('{"@context": "https://schema.org", "@type": "VideoObject", "name": "Episode 5",'
+              f' "contentUrl": "{request.host_url}media/stream?id=5",'
+              ' "uploadDate": "2026-01-01", "thumbnailUrl": "https://x.example/5.jpg"}')
+        html = ('<html><head><title>Episode 5</title><script type="application/ld+json">'
+                f'{ld}</script></head><body><div id="player"></div></body></html>')
+        return Response(html, content_type="text/html")
+
+    tree = StaticTree(FIXTURES, {"/watch/5": watch, "/media/stream": lambda r: cdn})
     with serve(tree) as base:
         media = resolve_player(http, Player(f"{base}/watch/5"), {})
-    assert media.url == f"{base}/media/ep5.mp4"
+    assert media.url == f"{base}/media/stream?id=5"
     assert media.kind == "file"
+    # Read once by the generic reader (nothing found), once by yt-dlp (found).
+    assert [path for path, _ in tree.seen].count("/watch/5") == 2
 
 
 def test_unknown_page_without_video_is_a_host_error(http) -> None:
@@ -232,39 +200,3 @@ def test_ytdlp_fallback_refuses_private_addresses() -> None:
         with pytest.raises(HostError, match="(?i)private|loopback|not allowed|may not"):
             resolve_player(strict, Player(f"{base}/watch/5"), {})
     assert tree.seen == []
-
-
-# --- player order -------------------------------------------------------------------------
-
-
-def test_order_players_known_good_hosts_first_then_provider_order() -> None:
-    players = [Player("https://vidmoly.to/embed-a.html"),
-               Player("https://unknown-host.example/e/1"),
-               Player("https://sendvid.com/embed/b"),
-               Player("https://video.sibnet.ru/shell.php?videoid=1"),
-               Player("https://oneupload.net/embed-c.html")]
-    ordered = order_players(players, "auto")
-    assert [p.url.split("/")[2] for p in ordered] == [
-        "video.sibnet.ru", "sendvid.com", "oneupload.net", "vidmoly.to",
-        "unknown-host.example"]
-
-
-def test_order_players_quality_preference_first() -> None:
-    players = [Player("https://video.sibnet.ru/shell.php?videoid=1"),
-               Player("https://d.example/ep-480.mp4", kind="file", quality="480p"),
-               Player("https://d.example/ep-1080.mkv", kind="file", quality="1080p"),
-               Player("https://d.example/ep-720.mkv", kind="file", quality="720p")]
-    by = {pref: [p.quality for p in order_players(players, pref)]
-          for pref in ("auto", "720p", "480p", "1080p")}
-    assert by["auto"] == ["1080p", "720p", "480p", None]
-    assert by["720p"] == ["720p", None, "480p", "1080p"]
-    assert by["480p"] == ["480p", None, "720p", "1080p"]
-    assert by["1080p"] == ["1080p", None, "720p", "480p"]
-
-
-def test_order_players_recognises_hosts_on_their_configured_base_url() -> None:
-    config = {"BASE_URLS": {"sibnet": "http://127.0.0.1:9001", "vidmoly": "http://127.0.0.1:9002"}}
-    players = [Player("http://127.0.0.1:9002/embed-a.html"),
-               Player("http://127.0.0.1:9001/shell.php?videoid=1")]
-    assert order_players(players, "auto", config) == players[::-1]
-    assert order_players(players, "auto") == players  # unknown hosts: provider order

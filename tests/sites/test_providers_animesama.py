@@ -1,4 +1,8 @@
-"""anime-sama through the real HTTP client against the fixture site."""
+"""anime-sama through the real HTTP client against the fixture site: fetching, errors, domains.
+
+Names and numbering: test_animesama_naming.py; hub, catalogue and URLs:
+test_animesama_pages.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import pytest
 
 from tests.fixture_site import provider_fixture
 from webapp.sites.providers.animesama import AnimeSama
-from webapp.sites.providers.animesama.parse import episode_names, is_plausible
 from webapp.sites.providers.base import ProviderSettings
 from webapp.sites.types import (
     AnimeRemoved,
@@ -59,7 +62,8 @@ def test_a_published_episode_appears_and_names_give_specials(fixture_site, site_
     # creerListe(1, 3); newSP("3.5"); finirListe(4): the 4th entry is special 3.5
     assert numbers(listed) == [1, 2, 3, 3.5, 4]
     special = listed.episodes[3]
-    assert special.special and special.title == "Épisode 3.5"
+    assert special.special and special.title == "Episode 3.5"
+    assert special.library_season is None  # a decimal special stays in its season (S01E3.5)
 
 
 def test_films_are_season_zero_with_their_names(site_client, animesama):
@@ -77,6 +81,37 @@ def test_unchanged_episode_list_costs_one_request_and_no_parsing(fixture_site, s
     assert again.not_modified and again.episodes == ()
     assert fixture_site.hits(FRIEREN + "episodes.js") == 1 and fixture_site.hits(FRIEREN) == 0
     assert len(fixture_site.requests) == 1
+
+
+def test_episodes_js_is_asked_with_the_season_pages_filever(fixture_site, site_client,
+                                                            animesama):
+    filever = str(int(fixture_site.show(FRIEREN).modified_at) % 10000)
+    first = animesama.fetch_episodes(site_client, FRIEREN, "vostfr")
+    # Nothing known yet: plain episodes.js, then the page, then the page's own URL.
+    assert [r.query for r in fixture_site.requests_for(FRIEREN + "episodes.js")] == [
+        "", f"filever={filever}"]
+    fixture_site.publish_episode(FRIEREN)
+    fixture_site.reset_counts()
+    listed = animesama.fetch_episodes(site_client, FRIEREN, "vostfr", first.validators)
+    assert numbers(listed) == [1, 2, 3, 4]
+    new_filever = str(int(fixture_site.show(FRIEREN).modified_at) % 10000)
+    assert [r.query for r in fixture_site.requests_for(FRIEREN + "episodes.js")] == [
+        f"filever={filever}", f"filever={new_filever}"]
+    assert fixture_site.hits(FRIEREN) == 1
+    fixture_site.reset_counts()
+    assert animesama.fetch_episodes(site_client, FRIEREN, "vostfr",
+                                    listed.validators).not_modified
+    assert [(r.path, r.query) for r in fixture_site.requests] == [
+        (FRIEREN + "episodes.js", f"filever={new_filever}")]
+
+
+def test_a_page_without_filever_loads_the_bare_episodes_js(fixture_site, site_client,
+                                                          animesama):
+    key = "/catalogue/blue-lock/saison1/vostfr/"
+    fixture_site.add_show("animesama", key, "Blue Lock", episodes=2,
+                          options={"filever": False})
+    assert numbers(animesama.fetch_episodes(site_client, key, "vostfr")) == [1, 2]
+    assert [r.query for r in fixture_site.requests_for(key + "episodes.js")] == [""]
 
 
 def test_an_old_domain_url_is_fetched_from_the_base_url_in_force(fixture_site, site_client,
@@ -101,11 +136,18 @@ def test_a_domain_change_is_followed_and_adopted(fixture_site, site_client, anim
 @pytest.mark.parametrize("body", [
     "var eps1 = ['https://video.sibnet.ru/shell.php?videoid=1',",  # cut short
     "console.log('nothing here');",
-    "",
 ])
 def test_malformed_episodes_js_is_a_layout_change(fixture_site, site_client, animesama, body):
     fixture_site.set_page(FRIEREN + "episodes.js", body, content_type="application/javascript")
     with pytest.raises(LayoutChanged, match="eps1, eps2"):
+        animesama.fetch_episodes(site_client, FRIEREN, "vostfr")
+
+
+@pytest.mark.parametrize("body", ["//", "//\n", "", "\n  // \n"])
+def test_an_empty_episodes_js_means_the_season_is_not_on_the_site(fixture_site, site_client,
+                                                                  animesama, body):
+    fixture_site.set_page(FRIEREN + "episodes.js", body, content_type="application/javascript")
+    with pytest.raises(AnimeRemoved, match="not on the site"):
         animesama.fetch_episodes(site_client, FRIEREN, "vostfr")
 
 
@@ -134,7 +176,7 @@ def test_redesigned_site_is_a_layout_change(fixture_site, site_client, animesama
     fixture_site.break_layout("/catalogue/")
     with pytest.raises(LayoutChanged):
         animesama.fetch_episodes(site_client, FRIEREN, "vostfr")
-    with pytest.raises(LayoutChanged, match="titreOeuvre"):
+    with pytest.raises(LayoutChanged, match="layout has changed"):
         animesama.anime_info(site_client, FRIEREN, "vostfr")
 
 
@@ -153,33 +195,6 @@ def test_server_errors_and_timeouts_are_unreachable_after_retries(fixture_site, 
     fixture_site.slow(FRIEREN, seconds=1.5)
     with pytest.raises(SiteUnreachable, match="did not answer"):
         animesama.fetch_episodes(site_client, FRIEREN, "vostfr")
-
-
-def test_hub_info_strips_commented_template_lines(site_client, animesama):
-    info = animesama.anime_info(site_client, NARUTO, "vostfr")
-    assert info.title == "Naruto Shippuden"
-    assert info.alt_titles == ("Naruto: Shippûden", "ナルト 疾風伝")
-    assert info.poster_image == "https://cdn.example/naruto-shippuden.jpg"
-    assert info.synopsis == "Deux ans et demi plus tard…"
-    assert info.genres == ("Action", "Aventure", "Shonen")
-    assert [label for label, _url in info.seasons] == ["Saison 1", "Saison 2", "Film"]
-    assert info.seasons[1][1].endswith("/catalogue/naruto-shippuden/saison2/vostfr/")
-
-
-def test_search_uses_the_catalogue(fixture_site, site_client, animesama):
-    results = animesama.search(site_client, "sousou no")
-    assert [(r.title, r.url) for r in results] == [
-        ("Frieren", fixture_site.url + "/catalogue/frieren/")]
-    assert results[0].langs == ("vostfr",) and results[0].genres == ("Fantasy", "Drame")
-    assert fixture_site.hits("/template-php/defaut/fetch.php") == 0
-
-
-def test_search_falls_back_to_the_quick_search(fixture_site, site_client, animesama):
-    fixture_site.fail("/catalogue/", status=500)
-    results = animesama.search(site_client, "naruto")
-    assert [r.title for r in results] == ["Naruto Shippuden"]
-    quick = fixture_site.requests_for("/template-php/defaut/fetch.php")
-    assert quick[0].method == "POST" and quick[0].headers["X-Requested-With"] == "XMLHttpRequest"
 
 
 def test_base_url_from_mirrors_then_portal(fixture_site, site_client):
@@ -202,27 +217,3 @@ def test_no_base_url_answering_says_what_to_configure(site_client):
         portal_url=f"http://127.0.0.1:{free_port()}/"))
     with pytest.raises(SiteUnreachable, match="ANIMESAMA_BASE_URL"):
         provider.fetch_episodes(site_client, FRIEREN, "vostfr", Conditional())
-
-
-@pytest.mark.parametrize("url, plausible", [
-    ("https://video.sibnet.ru/shell.php?videoid=123", True),
-    ("https://video.sibnet.ru/shell.php?videoid=", False),
-    ("https://vidmoly.to/embed-.html", False),
-    ("https://vidmoly.to/embed-x1y2.html", True),
-    ("https://sendvid.com/embed/", False),
-    ("https://sendvid.com/embed/abc", True),
-    ("https://vk.com/video_ext.php?oid=&id=&hash=", False),
-    ("https://vk.com/video_ext.php?oid=1&id=2&hash=3", True),
-    ("", False), ("//video.sibnet.ru/shell.php?videoid=9", True), ("not a url", False),
-])
-def test_placeholder_recognition(url, plausible):
-    assert is_plausible(url) is plausible
-
-
-def test_episode_names_interpretation():
-    names = episode_names('resetListe(); creerListe(1, 2); newSP("Spécial"); newSPF("Film"); '
-                          "/* creerListe(50, 60); */ finirListe(3);", 6)
-    assert [(n.number, n.title) for n in names] == [
-        (1, None), (2, None), (2.5, "Épisode Spécial"), (3, "Film"), (4, None), (5, None)]
-    assert [n.number for n in episode_names("<p>no script</p>", 3)] == [1, 2, 3]
-

@@ -66,3 +66,17 @@ def test_redesign_is_a_layout_change(fixture_site, site_client, animeultime):
     fixture_site.break_layout("/file-0-1/")
     with pytest.raises(LayoutChanged):
         animeultime.fetch_episodes(site_client, NANOHA, "vostfr")
+
+
+def test_catalogue_rows_named_only_by_their_image_title(fixture_site, site_client,
+                                                         animeultime):
+    from bs4 import BeautifulSoup
+
+    with site_client.open_stream(fixture_site.url_for("/series-0-1/anime/0-")) as resp:
+        soup = BeautifulSoup(resp.content, "lxml")
+    links = soup.select("table.jtable a")
+    assert links and all(not a.get_text(strip=True) and not a.get("title") for a in links)
+    results = animeultime.search(site_client, "nanoha")
+    assert [(r.title, r.url, r.poster_image) for r in results] == [
+        ("Magical Girl Lyrical Nanoha A's", fixture_site.url + NANOHA,
+         "https://cdn.example/poster.jpg")]

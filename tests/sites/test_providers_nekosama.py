@@ -75,3 +75,32 @@ def test_failures(fixture_site, site_client, nekosama):
     fixture_site.fail("/animes-search", status=502)
     with pytest.raises(SiteUnreachable):
         nekosama.search(site_client, "slime")
+
+
+@pytest.mark.parametrize("style", ["bare", "push"])
+def test_video_array_filled_without_indexes(fixture_site, site_client, nekosama, style):
+    key = "/anime/info/4000-mushishi_vostfr"
+    fixture_site.add_show("nekosama", key, "Mushishi", episodes=2,
+                          options={"video_style": style})
+    listed = nekosama.fetch_episodes(site_client, key, "vostfr")
+    page = listed.episodes[1].players[0]
+    with site_client.open_stream(page.url) as resp:  # the page really has that shape
+        assert ("video.push('" if style == "push" else "video[] = '") in resp.text
+    assert [p.url for p in nekosama.expand_player(site_client, page)] == [
+        "https://fusevideo.io/f/u/4000002", "https://pstream.net/e/4000002",
+        "https://streamtape.com/e/4000002"]
+
+
+def test_video_array_in_index_order_and_mixed_forms(fixture_site, site_client, nekosama):
+    listed = nekosama.fetch_episodes(site_client, SLIME, "vostfr")
+    page = listed.episodes[0].players[0]
+    fixture_site.set_page(page.url.removeprefix(fixture_site.url), (
+        "<script>\n  var video = [];\n  video[1] = 'https://pstream.net/e/b';\n"
+        "  video[0] = \"https://fusevideo.io/f/u/a\";\n  video.push('https://streamtape.com/e/c');"
+        "\n  video[3] = '';\n  $('#un_episode').attr('src', video[0]);\n</script>"))
+    assert [p.url for p in nekosama.expand_player(site_client, page)] == [
+        "https://fusevideo.io/f/u/a", "https://pstream.net/e/b", "https://streamtape.com/e/c"]
+    fixture_site.set_page(page.url.removeprefix(fixture_site.url),
+                          "<script>var video = [];</script>")
+    with pytest.raises(LayoutChanged, match="lists no players"):
+        nekosama.expand_player(site_client, page)

@@ -20,7 +20,11 @@ TAGS = [Tag(name="discovery")]
 
 
 class ProviderOut(BaseModel):
-    """A provider: its domains, the base URL in force, languages, whether it can search."""
+    """A provider: its domains, the base URL in force, languages, whether it can search.
+
+    `status_note` is a sentence about the site itself for an admin (e.g. that it has no
+    live domain any more), or null.
+    """
 
     id: str
     name: str
@@ -29,6 +33,7 @@ class ProviderOut(BaseModel):
     langs: list[str]
     can_search: bool
     enabled: bool
+    status_note: str | None
 
 
 class ProviderList(RootModel[list[ProviderOut]]):
@@ -73,6 +78,7 @@ def list_providers() -> Response:
             "base_url": None if generic else provider.current_base_url(),
             "langs": list(provider.langs), "can_search": provider.can_search,
             "enabled": not is_down(redis, provider.id),
+            "status_note": provider.status_note,
         })
     return json_response(providers)
 

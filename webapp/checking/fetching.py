@@ -8,8 +8,10 @@ from typing import Any
 
 from webapp.checking import messages
 from webapp.checking.store import SourceState
+from webapp.infra.site_watch import PROVIDER
+from webapp.notifications.site_alerts import observe
 from webapp.sites.http.errors import FetchError
-from webapp.sites.types import Conditional, EpisodeList, ProviderError
+from webapp.sites.types import Conditional, EpisodeList, LayoutChanged, ProviderError
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +37,16 @@ def fetch_source(registry: Any, client: Any, source: SourceState) -> FetchResult
     try:
         listed = provider.fetch_episodes(client, source.url, source.lang, conditional)
     except ProviderError as exc:
+        observe(PROVIDER, provider.id, provider.name, exc)
         return FetchResult(error=messages.provider_error_text(exc), retryable=exc.retryable)
     except FetchError as exc:
+        observe(PROVIDER, provider.id, provider.name, exc)
         return FetchResult(error=messages.fetch_error_text(exc),
                            retryable=bool(getattr(exc, "retryable", True)))
     except Exception as exc:  # noqa: BLE001 - a parser crash must not stop the round
         log.exception("provider %s crashed on source %s", source.provider_id, source.id)
+        observe(PROVIDER, provider.id, provider.name, LayoutChanged(
+            f"its parser failed on {source.url} ({type(exc).__name__}: {exc})."))
         return FetchResult(error=messages.unexpected_error_text(exc), retryable=False)
+    observe(PROVIDER, provider.id, provider.name)
     return FetchResult(episodes=listed)

@@ -72,6 +72,8 @@ class StoredEpisode:
     number: float
     title: str | None
     players: list
+    library_season: int | None = None
+    library_number: float | None = None
 
 
 @dataclass
@@ -133,7 +135,8 @@ def load_items(session: Session, source_id: int) -> list[ItemState]:
 @functools.cache
 def _episodes_of_source() -> Any:
     return (select(SourceEpisode.id, SourceEpisode.number, SourceEpisode.title,
-                   SourceEpisode.players)
+                   SourceEpisode.players, SourceEpisode.library_season,
+                   SourceEpisode.library_number)
             .where(SourceEpisode.source_id == bindparam("source_id"))
             .order_by(SourceEpisode.number))
 
@@ -154,15 +157,24 @@ def episode_changes(source_id: int, stored: Sequence[StoredEpisode],
     changes = EpisodeChanges()
     for episode in listed:
         players = [p.to_dict() for p in episode.players]
+        placement = _placement(episode)
         old = by_number.get(float(episode.number))
         if old is None:
             changes.new.append({"source_id": source_id, "number": float(episode.number),
                                 "title": episode.title, "players": players,
-                                "first_seen_at": now})
-        elif old.players != players or (episode.title and old.title != episode.title):
+                                "first_seen_at": now, **placement})
+        elif old.players != players or (episode.title and old.title != episode.title) or \
+                (old.library_season, old.library_number) != tuple(placement.values()):
             changes.changed.append({"id": old.id, "players": players,
-                                    "title": episode.title or old.title})
+                                    "title": episode.title or old.title, **placement})
     return changes
+
+
+def _placement(episode: Episode) -> dict[str, Any]:
+    """Where the site's episode goes in the library when not (source season, number)."""
+    number = episode.library_number
+    return {"library_season": episode.library_season,
+            "library_number": None if number is None else float(number)}
 
 
 def save_episodes(session: Session, changes: EpisodeChanges) -> None:

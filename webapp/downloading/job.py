@@ -28,7 +28,7 @@ from webapp.downloading.heartbeat import Heartbeat
 from webapp.downloading.players import PlayerLoop, human_duration
 from webapp.extensions import db, get_redis
 from webapp.infra import keys
-from webapp.library.layout import default_lang, library_title, season_of
+from webapp.library.layout import default_lang, library_title, placement_of
 from webapp.models import Download, Source
 
 log = logging.getLogger(__name__)
@@ -109,22 +109,26 @@ class DownloadRun:
         """Where this episode goes in the library with extension `ext`."""
         from webapp.library.layout import library_path
 
-        return library_path(self.root, library_title(self.source), season_of(self.source),
-                            self.download.episode, ext, self.source.lang,
-                            default_lang(self.source.provider_id))
+        place = placement_of(self.source, self.download.episode)
+        return library_path(self.root, library_title(self.source), place.season, place.number,
+                            ext, self.source.lang, default_lang(self.source.provider_id),
+                            episode_title=place.name)
 
     def shared_file(self) -> Path | None:
-        """A finished file of this (source, episode) already in the library, if any."""
-        from webapp.downloading.engines.http import VIDEO_EXTENSIONS
+        """A finished file of this (source, episode) already in the library, if any.
 
+        Only files the database records as written for this same (source, episode) are
+        adopted: a file that merely sits at the computed path (another source with the
+        same title, or one planted there) is never taken for ours — the transfer runs
+        and `place_file` gives the new file a distinct name unless the bytes are equal.
+        """
         paths = db.session.scalars(
             select(Download.path).where(
                 Download.source_id == self.download.source_id,
                 Download.episode == self.download.episode, Download.status == "completed",
                 Download.path.is_not(None), Download.id != self.download.id)
             .order_by(Download.finished_at.desc())).all()
-        candidates = [Path(p) for p in paths] + [self.library_target(e) for e in VIDEO_EXTENSIONS]
-        for path in candidates:
+        for path in map(Path, paths):
             if path.is_file() and path.stat().st_size > 0 and path.resolve().is_relative_to(
                     self.root):
                 return path
@@ -173,7 +177,7 @@ class DownloadRun:
         db.session.refresh(self.download)
         attempts = self.download.attempts or 0
         intervals = dm.setting(self.config, "DOWNLOAD_RETRY_INTERVALS")
-        message = "; ".join(reasons) or "no player could be tried"
+        message = "; ".join(r.rstrip(".") for r in reasons) or "no player could be tried"
         if retryable and attempts <= len(intervals):
             wait = intervals[max(attempts, 1) - 1]
             if finish.retry_later(self.download, f"Attempt {attempts} failed: {message}. "

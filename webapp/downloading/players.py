@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from webapp.downloading import settings as dm
 from webapp.extensions import db
+from webapp.infra.site_watch import HOST
 from webapp.models import Download, Source, SourceEpisode, WatchlistItem
 from webapp.schemas import episode_number
 from webapp.sites.types import Player
@@ -138,6 +139,24 @@ class PlayerLoop:
         db.session.commit()
         self.download.player = player.url
 
+    def _resolve(self, client: Any, player: Player) -> Any:
+        """The player's media; a known host's result goes to the site watch."""
+        from webapp.notifications.site_alerts import observe
+        from webapp.sites.hosts.registry import host_for, resolve_player
+        from webapp.sites.types import HostError
+
+        host = None if player.kind in ("file", "hls") else host_for(player.url, self.config)
+        try:
+            media = resolve_player(client, player, self.config,
+                                   quality_preference=self.quality)
+        except HostError as exc:
+            if host is not None:
+                observe(HOST, host.id, host.name, exc)
+            raise
+        if host is not None:
+            observe(HOST, host.id, host.name)
+        return media
+
     def run(self) -> Outcome:
         """Count the attempt, check the disk, then try each player; return the outcome."""
         from webapp.downloading.engines.base import NotEnoughSpace, Stopped
@@ -145,7 +164,6 @@ class PlayerLoop:
         from webapp.downloading.engines.space import check_free_space
         from webapp.downloading.engines.transfer import transfer
         from webapp.library.layout import place_file
-        from webapp.sites.hosts.registry import resolve_player
         from webapp.sites.http.client import HttpClient
 
         self._count_attempt()
@@ -168,8 +186,7 @@ class PlayerLoop:
             self._switch_to(player)
             reporter = ProgressReporter(self.conn, self.download.id, label)
             try:
-                media = resolve_player(client, player, self.config,
-                                       quality_preference=self.quality)
+                media = self._resolve(client, player)
                 result = transfer(client, media, self.part, reporter, max_bytes=max_bytes,
                                   should_stop=self.should_stop,
                                   quality_preference=self.quality)

@@ -62,3 +62,12 @@ def download_cancel(download_id: int) -> str:
 def episode_transfer(source_id: int, episode: float) -> str:
     """Held by the one download transferring this (source, episode) for every user."""
     return f"transfer:source:{source_id}:episode:{episode:g}"
+
+
+# --- site watch ---------------------------------------------------------------------------
+SITE_WATCH_PREFIX = "site:watch:"
+
+
+def site_watch(kind: str, name: str) -> str:
+    """Hash of a provider's or host's last good parse, last failure and broken mark."""
+    return f"{SITE_WATCH_PREFIX}{kind}:{name}"

@@ -17,12 +17,13 @@ import os
 import re
 import shutil
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Source, WatchlistItem
+from webapp.models import Source, SourceEpisode, WatchlistItem
 from webapp.sites.providers.registry import PROVIDER_CLASSES
 
 # Windows refuses these names, with or without an extension ("CON.mp4" too).
@@ -33,6 +34,7 @@ _SPACES = re.compile(r"\s+")
 # The longest title component, in UTF-8 bytes: the file name adds " - S02E05 [VOSTFR].mkv"
 # and must stay under the 255-byte limit of ext4, NTFS and APFS.
 TITLE_MAX_BYTES = 200
+NAME_MAX_BYTES = 255
 CHUNK = 1024 * 1024
 
 
@@ -80,8 +82,11 @@ def _extension(ext: str) -> str:
 
 
 def library_path(download_dir: Path, title: str, season: int, episode: float, ext: str,
-                 lang: str, default_lang: str) -> Path:
-    """Where an episode goes in the library (SPEC §5), guaranteed inside `download_dir`."""
+                 lang: str, default_lang: str, episode_title: str | None = None) -> Path:
+    """Where an episode goes in the library (SPEC §5), guaranteed inside `download_dir`.
+
+    A special (season 0) with a name keeps it: `<Title> - S00E01 - Broly.mp4`.
+    """
     root = Path(download_dir).resolve()
     safe_title = safe_component(title)
     season = max(int(season), 0)
@@ -89,7 +94,14 @@ def library_path(download_dir: Path, title: str, season: int, episode: float, ex
     suffix = ""
     if lang and default_lang and lang.lower() != default_lang.lower():
         suffix = f" [{safe_component(lang.upper(), 16, 'LANG')}]"
-    name = f"{safe_title} - S{season:02d}E{_episode_label(episode)}{suffix}.{_extension(ext)}"
+    stem = f"{safe_title} - S{season:02d}E{_episode_label(episode)}"
+    tail = f"{suffix}.{_extension(ext)}"
+    if season == 0 and episode_title and episode_title.strip():
+        # The special's name fills what the 255-byte file-name limit leaves, if anything.
+        room = NAME_MAX_BYTES - len(f"{stem} - {tail}".encode())
+        named = safe_component(episode_title, room, "") if room > 8 else ""
+        stem = f"{stem} - {named}" if named else stem
+    name = stem + tail
     final = (root / safe_title / folder / name).resolve()
     if not final.is_relative_to(root) or final == root:
         raise UnsafePath(f"The library path {final} is outside the download folder {root}.")
@@ -170,6 +182,28 @@ def season_of(source: Source) -> int:
     """The season number of a source for library names (0: films, OAVs, specials)."""
     provider = PROVIDERS_BY_ID.get(source.provider_id)
     return provider.library_season(source.url) if provider is not None else 1
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one episode of a source goes: season folder, episode number, special's name."""
+
+    season: int
+    number: float
+    name: str | None = None
+
+
+def placement_of(source: Source, number: float) -> Placement:
+    """The library place of episode `number` of `source`: the source's season and the
+    number, unless the site filed it elsewhere (a named special of a regular season → S00)."""
+    row = db.session.execute(
+        select(SourceEpisode.title, SourceEpisode.library_season, SourceEpisode.library_number)
+        .where(SourceEpisode.source_id == source.id, SourceEpisode.number == number)).first()
+    if row is not None and row.library_season is not None:
+        return Placement(row.library_season, row.library_number
+                         if row.library_number is not None else number, row.title)
+    season = season_of(source)
+    return Placement(season, number, row.title if row is not None and season == 0 else None)
 
 
 def library_title(source: Source) -> str:

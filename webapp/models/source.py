@@ -50,3 +50,7 @@ class SourceEpisode(Base):
     title: Mapped[str | None] = mapped_column(String(500), nullable=True)
     players: Mapped[list] = mapped_column(JSONList, default=list)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Where the file goes when not (the source's season, number): a named special of a
+    # regular season is filed under Specials/ (season 0) with its own number.
+    library_season: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    library_number: Mapped[float | None] = mapped_column(Float, nullable=True)

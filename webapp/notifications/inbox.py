@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import apprise
 import redis
+from flask import current_app
 from rq import Retry
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 from webapp.clock import utcnow
 from webapp.extensions import db, get_queue
 from webapp.models import Notification, UserSettings
+from webapp.notifications.targets import TargetRefused, check_target
+from webapp.sites.http.guard import private_policy
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +95,14 @@ def deliver(notification_id: int) -> bool:
         return False
     targets = db.session.scalar(select(UserSettings.notification_urls)
                                 .where(UserSettings.user_id == note.user_id)) or []
+    policy = private_policy(current_app.config.get("ALLOW_PRIVATE_HOSTS") or "")
     sender = apprise.Apprise()
     for url in targets:
+        try:
+            check_target(url, policy, must_resolve=True)
+        except TargetRefused as exc:
+            log.warning("notification %s not sent to a refused target: %s", notification_id, exc)
+            continue
         sender.add(url)
     if len(sender) == 0:
         return False
@@ -112,10 +121,15 @@ def validate_targets(urls: Iterable[str]) -> list[str]:
     cleaned = [u.strip() for u in urls if u and u.strip()]
     if len(cleaned) > MAX_TARGETS:
         raise ValueError(f"At most {MAX_TARGETS} notification targets are allowed.")
+    policy = private_policy(current_app.config.get("ALLOW_PRIVATE_HOSTS") or "")
     for url in cleaned:
         if not apprise.Apprise().add(url):
             raise ValueError(f"{url[:80]!r} is not a notification URL Apprise understands "
                              "(see https://github.com/caronc/apprise/wiki).")
+        try:
+            check_target(url, policy, must_resolve=False)
+        except TargetRefused as exc:
+            raise ValueError(f"The server may not send notifications there: {exc}") from None
     return cleaned
 
 

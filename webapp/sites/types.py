@@ -94,12 +94,20 @@ class Player:
 
 @dataclass(frozen=True)
 class Episode:
-    """An episode a source lists now (released: placeholders are never included)."""
+    """An episode a source lists now (released: placeholders are never included).
+
+    `number` orders and identifies the episode within its source (a special the site
+    slots between episodes 3 and 4 gets 3.01, 3.02…). `library_season`/`library_number`,
+    when set, say where the file goes instead of (source season, number): a named
+    special of a regular season goes to S00 with its own number (`Specials/`).
+    """
 
     number: float
     players: tuple[Player, ...]
     title: str | None = None
     special: bool = False
+    library_season: int | None = None
+    library_number: float | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,10 @@ class HostUnavailable(HostError):
 
 class MediaGone(HostError):
     """The video was removed or the embed is a placeholder."""
+
+
+class HostLayoutChanged(HostError):
+    """The host's page answered but without anything the parser knows (its layout changed)."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -11,6 +12,8 @@ from webapp.errors import Invalid
 from webapp.extensions import db
 from webapp.infra.site_access import get_registry
 from webapp.models import Source
+from webapp.sites.http.errors import ConnectionFailed, UrlRejected
+from webapp.sites.http.guard import guard_url
 from webapp.sites.providers.registry import Registry
 from webapp.sites.types import UrlError
 from webapp.sites.urls import check_http_url
@@ -56,7 +59,24 @@ def resolve(url: str, provider_id: str | None, lang: str | None,
     except UrlError as exc:
         field = field_prefix + _bad_field(registry, url, provider_id, lang)
         raise Invalid(str(exc), [{"field": field, "message": str(exc)}]) from None
+    if provider.generic:
+        _check_fetchable(normalised.display_url, provider.page_hosts(), field_prefix)
     return ResolvedSource(provider.id, normalised.key, normalised.lang, normalised.display_url)
+
+
+def _check_fetchable(url: str, hosts: tuple[str, ...] | None, field_prefix: str) -> None:
+    """Refuse now a URL the server will never fetch (a private address, a host outside
+    the provider's allowed ones) rather than at its first check. A name that does not
+    resolve today is accepted: the server behind it may only be down."""
+    try:
+        guard_url(url, allow_private=current_app.config.get("ALLOW_PRIVATE_HOSTS") or "",
+                  allowed_hosts=hosts)
+    except UrlRejected as exc:
+        message = str(exc)
+        raise Invalid(message, [{"field": field_prefix + "anime_url",
+                                 "message": message}]) from None
+    except ConnectionFailed:
+        pass
 
 
 def find_source_id(resolved: ResolvedSource) -> int | None:

@@ -30,6 +30,7 @@ from webapp.downloading.engines.base import (
     TooLarge,
     TransferResult,
 )
+from webapp.downloading.engines.sniff import HEAD_BYTES, container_of
 from webapp.downloading.engines.space import (
     SPACE_ERRNOS,
     free_bytes,
@@ -48,7 +49,6 @@ from webapp.sites.ytdlp_bridge import (
 )
 
 SOCKET_TIMEOUT = 60.0
-TS_SYNC = 0x47
 
 
 def work_dir(part: Path) -> Path:
@@ -131,6 +131,16 @@ def _prepare_workdir(workdir: Path, url: str) -> None:
     marker.write_text(source)
 
 
+def _judge_output(output: Path) -> str:
+    """The file's extension, judged by its first bytes; NotAVideo when they are a web page."""
+    with open(output, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    container = container_of(head)
+    if container is None and head.lstrip().startswith(b"<"):  # markup of any kind
+        raise NotAVideo("not a video: the stream's segments are web pages.")
+    return "ts" if container == "ts" else output.suffix.lstrip(".") or "mp4"
+
+
 def download_hls(client: HttpClient, media: MediaSource, part: Path,
                  progress: ProgressCallback, *, max_bytes: int, should_stop: StopCheck,
                  quality_preference: str = "auto") -> TransferResult:
@@ -157,11 +167,7 @@ def download_hls(client: HttpClient, media: MediaSource, part: Path,
     output = Path(downloads[0].get("filepath") or "")
     if not output.is_file():
         raise DownloadError("HLS stream: yt-dlp finished without writing a file.")
-    with open(output, "rb") as fh:
-        head = fh.read(1024)
-    if head.lstrip().startswith(b"<"):
-        raise NotAVideo("not a video: the stream's segments are web pages.")
-    ext = "ts" if head[:1] == bytes([TS_SYNC]) else output.suffix.lstrip(".") or "mp4"
+    ext = _judge_output(output)
     size = output.stat().st_size
     try:
         output.replace(part)

@@ -6,8 +6,10 @@ resumes: `Range: bytes=<have>-` with `If-Range: <strong ETag or Last-Modified>`.
 Content-Range starts at `<have>` appends; 200 (file changed, or range ignored) truncates
 and restarts; 416 on a part as long as the known total means it is already complete.
 The body is read in 1 MiB chunks into one reused buffer (memory stays flat whatever the
-size); the stop check runs every chunk; the size cap, HTML/tiny answers and the disk
-space are checked before writing; ENOSPC while writing becomes NotEnoughSpace.
+size); the stop check runs every chunk; the size cap, tiny answers and the disk space
+are checked before writing; ENOSPC while writing becomes NotEnoughSpace. Whether the body
+is a video is judged by its first bytes (engines.sniff), not by the claimed type alone:
+the first chunk of a fresh transfer, the part file's start on a resume.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from webapp.downloading.engines.pump import (
     copy_pump,
     splice_pump,
 )
+from webapp.downloading.engines.sniff import HEAD_BYTES, judge
 from webapp.downloading.engines.space import (
     SPACE_ERRNOS,
     check_free_space,
@@ -51,8 +54,6 @@ from webapp.sites.types import MediaSource
 
 MIN_VIDEO_BYTES = 64 * 1024
 TIMEOUT = (10.0, 60.0)
-TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/json",
-              "text/xml", "application/xml", "text/javascript")
 VIDEO_EXTENSIONS = ("mp4", "mkv", "avi", "webm", "m4v", "mov", "ts", "flv", "wmv", "ogv")
 TYPE_EXTENSIONS = {"video/mp4": "mp4", "video/x-matroska": "mkv", "video/webm": "webm",
                    "video/x-msvideo": "avi", "video/avi": "avi", "video/mp2t": "ts",
@@ -85,8 +86,10 @@ def _validator(meta: dict[str, Any]) -> str | None:
     return meta.get("last_modified") or None
 
 
-def file_extension(*urls: str, content_type: str = "", disposition: str = "") -> str:
-    """The file type from a URL path, else Content-Disposition, else Content-Type; or mp4."""
+def file_extension(*urls: str, content_type: str = "", disposition: str = "",
+                   sniffed: str | None = None) -> str:
+    """The file type from a URL path or Content-Disposition, else the sniffed container,
+    else Content-Type; or mp4."""
     names = [urlsplit(u).path for u in urls if u]
     match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", disposition or "")
     if match:
@@ -95,6 +98,8 @@ def file_extension(*urls: str, content_type: str = "", disposition: str = "") ->
         ext = name.rsplit(".", 1)[-1].lower() if "." in name.rsplit("/", 1)[-1] else ""
         if ext in VIDEO_EXTENSIONS:
             return ext
+    if sniffed:
+        return sniffed
     return TYPE_EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "mp4")
 
 
@@ -130,10 +135,10 @@ def _fetch_error(exc: FetchError) -> DownloadError:
     return err
 
 
-def _looks_like_html(head: bytes) -> bool:
-    sample = head[:1024].lstrip().lower()
-    return sample.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body")) or \
-        (sample.startswith(b"<") and b"<html" in sample)
+def _part_head(part: Path) -> bytes:
+    """The first bytes of a part file (where a resumed transfer's container starts)."""
+    with open(part, "rb") as fh:
+        return fh.read(HEAD_BYTES)
 
 
 def discard_part(part: Path) -> None:
@@ -191,9 +196,6 @@ def _check_response(resp: requests.Response, have: int, max_bytes: int,
         offset, size = 0, (int(length) if length.isdigit() else None)
     else:
         raise DownloadError(f"The server answered HTTP {resp.status_code} instead of the file.")
-    ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if ctype in TEXT_TYPES:
-        raise NotAVideo(f"not a video: the link answered a web page ({ctype}), not a file.")
     if size is not None and size < min_bytes:
         raise NotAVideo(f"not a video: the file is only {human_size(size)}.")
     if size is not None and size > max_bytes:
@@ -230,6 +232,21 @@ def download_file(client: HttpClient, media: MediaSource, part: Path,
     raise DownloadError("The server refuses to send the file from the start (HTTP 416).")
 
 
+def _extension(resp: requests.Response, media: MediaSource, sniffed: str | None) -> str:
+    return file_extension(resp.url, media.url, sniffed=sniffed,
+                          content_type=resp.headers.get("Content-Type", ""),
+                          disposition=resp.headers.get("Content-Disposition", ""))
+
+
+def _judge_resumed(part: Path, content_type: str) -> str | None:
+    """Judge a resumed transfer by the part file's start (the new bytes are its middle)."""
+    try:
+        return judge(_part_head(part), content_type)
+    except NotAVideo:
+        discard_part(part)
+        raise
+
+
 def _stream(resp: requests.Response, media: MediaSource, part: Path, meta: dict[str, Any],
             have: int, progress: ProgressCallback, *, max_bytes: int, should_stop: StopCheck,
             min_bytes: int) -> TransferResult:
@@ -238,13 +255,13 @@ def _stream(resp: requests.Response, media: MediaSource, part: Path, meta: dict[
         part.unlink(missing_ok=True)
         raise DownloadError("The file on the server changed size since the last attempt; "
                             "the download will be retried from the start.")
+    ctype = resp.headers.get("Content-Type", "")
+    sniffed = _judge_resumed(part, ctype) if offset else None
     check_free_space(part.parent, None if total is None else total - offset)
-    ext = file_extension(resp.url, media.url,
-                         content_type=resp.headers.get("Content-Type", ""),
-                         disposition=resp.headers.get("Content-Disposition", ""))
-    _save_meta(part, {"url": media.url, "etag": resp.headers.get("ETag"),
-                      "last_modified": resp.headers.get("Last-Modified"), "total": total,
-                      "ext": ext})
+    sidecar = {"url": media.url, "etag": resp.headers.get("ETag"),
+               "last_modified": resp.headers.get("Last-Modified"), "total": total,
+               "ext": _extension(resp, media, sniffed)}
+    _save_meta(part, sidecar)
     done = offset
     buf = bytearray(CHUNK)
     meter = SpeedMeter()
@@ -262,8 +279,11 @@ def _stream(resp: requests.Response, media: MediaSource, part: Path, meta: dict[
             n = _pump_once(pump, part, done, total)
             if not n:
                 break
-            if done == 0 and _looks_like_html(bytes(buf[:min(n, 1024)])):
-                raise NotAVideo("not a video: the link answered a web page, not a file.")
+            if done == 0:  # the container's first bytes: judged before anything else
+                sniffed = judge(bytes(buf[:min(n, HEAD_BYTES)]), ctype)
+                if _extension(resp, media, sniffed) != sidecar["ext"]:
+                    sidecar["ext"] = _extension(resp, media, sniffed)
+                    _save_meta(part, sidecar)
             if close_splice is None and total is not None:
                 spliced = splice_pump(resp, fd, TIMEOUT[1])
                 close_splice = False
@@ -287,4 +307,4 @@ def _stream(resp: requests.Response, media: MediaSource, part: Path, meta: dict[
     if done < min_bytes:
         raise NotAVideo(f"not a video: the file is only {human_size(done)}.")
     progress(done, total if total is not None else done, meter.speed)
-    return TransferResult(part, done, done - offset, ext)
+    return TransferResult(part, done, done - offset, str(sidecar["ext"]))

@@ -1,4 +1,5 @@
-"""Admin: system health (the /healthz checks), queue lengths, failed jobs with retry."""
+"""Admin: system health (the /healthz checks), queue lengths, failed jobs with retry, and
+the site watch (each provider's and video host's last good parse and last failure)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rq.registry import FailedJobRegistry
 from werkzeug.wrappers import Response
 
 from webapp.extensions import QUEUE_NAMES, get_queue, get_redis
+from webapp.infra import site_watch
 from webapp.infra.health import health_report
 from webapp.pages import bp
 from webapp.pages.admin import admin_required
@@ -46,6 +48,16 @@ def queue_overview() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     return queues, failed[:FAILED_SHOWN]
 
 
+def watched_sites() -> list[site_watch.SiteState]:
+    """Every provider and video host with what the site watch last saw of it."""
+    from webapp.sites.hosts.registry import HOST_CLASSES
+    from webapp.sites.providers.registry import PROVIDER_CLASSES
+
+    sites = [(site_watch.PROVIDER, cls.id, cls.name) for cls in PROVIDER_CLASSES]
+    sites += [(site_watch.HOST, cls.id, cls.name) for cls in HOST_CLASSES]
+    return site_watch.snapshot(get_redis(), sites)
+
+
 def _health_context(**extra: Any) -> dict[str, Any]:
     report, _serving = health_report()
     queues: list[dict[str, Any]] = []
@@ -56,7 +68,7 @@ def _health_context(**extra: Any) -> dict[str, Any]:
     except redis.RedisError as exc:
         queue_error = f"Queues cannot be read: Redis does not answer ({type(exc).__name__})."
     return {"report": report, "queues": queues, "failed": failed, "queue_error": queue_error,
-            **extra}
+            "sites": watched_sites(), **extra}
 
 
 @bp.get("/admin/health")

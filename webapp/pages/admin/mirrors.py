@@ -21,6 +21,12 @@ def _site_providers() -> list[tuple[str, str, tuple[str, ...]]]:
     return [(p.id, p.name, tuple(p.domains)) for p in get_registry().providers if not p.generic]
 
 
+def _status_notes() -> dict[str, str]:
+    """Each site provider's status sentence (e.g. no live domain), where it has one."""
+    return {p.id: p.status_note for p in get_registry().providers
+            if not p.generic and p.status_note}
+
+
 def parse_domains(text: str) -> tuple[list[str], list[str]]:
     """Split a textarea into domains (lower case, scheme and path dropped) and bad entries."""
     good, bad = [], []
@@ -40,7 +46,7 @@ def parse_domains(text: str) -> tuple[list[str], list[str]]:
 def admin_mirrors() -> str:
     """Each site provider's known domains and the mirrors an admin added."""
     return render_template("admin/mirrors.html", providers=_site_providers(),
-                           mirrors=get_mirrors(), errors={}, texts={})
+                           notes=_status_notes(), mirrors=get_mirrors(), errors={}, texts={})
 
 
 @bp.post("/admin/mirrors")
@@ -59,10 +65,11 @@ def admin_save_mirrors() -> Response:
         mirrors[pid] = good
     if errors:
         return page_or_fragment("admin/mirrors.html", "admin/_mirrors.html", 422,
-                                providers=providers, mirrors=mirrors, errors=errors,
-                                texts=texts)
+                                providers=providers, notes=_status_notes(), mirrors=mirrors,
+                                errors=errors, texts=texts)
     set_mirrors(mirrors)
     if not is_htmx():
         flash("Mirrors saved.", "success")
     return back_to(url_for("pages.admin_mirrors"), "admin/_mirrors.html", providers=providers,
-                   mirrors=get_mirrors(), errors={}, texts={}, saved=True)
+                   notes=_status_notes(), mirrors=get_mirrors(), errors={}, texts={},
+                   saved=True)

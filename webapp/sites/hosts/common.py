@@ -13,17 +13,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from webapp.sites.hosts import patterns
 from webapp.sites.hosts.base import Host
 from webapp.sites.http.client import Page
 from webapp.sites.http.errors import FetchError, HttpStatusError
 from webapp.sites.types import HostError, HostUnavailable, MediaGone, MediaSource
 from webapp.sites.urls import host_matches, host_of, origin_of
-
-# JW Player setups: `sources: [{file: "…", label: "720p"}]` or a bare `file: "…"`.
-_JW_SOURCES = re.compile(r"sources\s*:\s*\[(?P<body>.*?)\]", re.DOTALL)
-_JW_FILE = re.compile(r"""["']?file["']?\s*:\s*(?P<q>["'])(?P<url>.+?)(?P=q)""")
-_JW_LABEL = re.compile(r"""["']?label["']?\s*:\s*(?P<q>["'])(?P<label>.*?)(?P=q)""")
-_M3U8 = re.compile(r"""(?P<q>["'])(?P<url>[^"'\s]+?\.m3u8(?:\?[^"'\s]*)?)(?P=q)""")
 
 
 def _netloc(url: str) -> str:
@@ -42,27 +37,6 @@ def host_error(exc: FetchError, name: str) -> HostError:
     if exc.retryable or (isinstance(exc, HttpStatusError) and exc.status == 403):
         return HostUnavailable(f"{name}: {exc}")
     return HostError(f"{name}: {exc}")
-
-
-def jwplayer_sources(text: str) -> list[tuple[str, str | None]]:
-    """(file URL, label) of every JW Player source in a script, in page order."""
-    found: list[tuple[str, str | None]] = []
-    for block in _JW_SOURCES.finditer(text):
-        for entry in re.split(r"\}\s*,\s*\{", block["body"]):
-            file_match = _JW_FILE.search(entry)
-            if file_match:
-                label = _JW_LABEL.search(entry)
-                found.append((file_match["url"].replace("\\/", "/"),
-                              label["label"] if label else None))
-    if not found:
-        found = [(m["url"].replace("\\/", "/"), None) for m in _JW_FILE.finditer(text)]
-    return found
-
-
-def m3u8_urls(text: str) -> list[str]:
-    """Every quoted URL ending in .m3u8 in a script (master playlists first)."""
-    urls = list(dict.fromkeys(m["url"].replace("\\/", "/") for m in _M3U8.finditer(text)))
-    return sorted(urls, key=lambda u: "master" not in u)
 
 
 def media_kind(url: str) -> str:
@@ -125,8 +99,9 @@ class EmbedHost(Host):
         return dict(headers)
 
     def find_media(self, text: str) -> str | None:
-        """The media URL (possibly relative) in an embed page's text, or None."""
-        raise NotImplementedError
+        """The media URL (possibly relative) in an embed page's text, or None: by default
+        whatever a player setup in the page (or its packed scripts) names."""
+        return patterns.find_media(text)
 
     def parse(self, page: Page, headers: dict[str, str]) -> MediaSource:
         """Find the media in a fetched embed page (`find_media`) with the host's Referer."""
@@ -153,5 +128,9 @@ class EmbedHost(Host):
         if re.search(r"(?i)file (?:was )?(?:not found|deleted|removed)|video (?:not found|"
                      r"removed|deleted)|n'existe pas|не существует|удален", page.text):
             return MediaGone(f"The video was removed from {self.name}.")
+        if any(patterns.is_decoy(u) for u in patterns.media_urls(page.text)
+               + patterns.jwplayer_files(page.text)):
+            return HostError(f"No video on the {self.name} page: it only offers a decoy "
+                             "stream (a sample, not the episode).")
         return HostError(f"No video found on the {self.name} page (the page layout may "
                          "have changed, or the video was removed).")

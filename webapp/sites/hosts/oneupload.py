@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.sites.hosts.common import EmbedHost, jwplayer_sources, m3u8_urls
+from webapp.sites.hosts import patterns
+from webapp.sites.hosts.common import EmbedHost
 
 
 def jwplayer_media_url(text: str) -> str | None:
-    """The first HLS (else any) file of a page's JW Player setup, or None."""
-    sources = [url for url, _label in jwplayer_sources(text)]
-    hls = [u for u in sources if ".m3u8" in u] or m3u8_urls(text)
-    return (hls or sources or [None])[0]
+    """The first HLS (else any) file of a page's JW Player setup (else a quoted playlist or
+    MP4 URL), decoys left out; or None."""
+    return patterns.find_media(text, (patterns.jwplayer_files,))
 
 
 @dataclass

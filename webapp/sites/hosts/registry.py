@@ -1,10 +1,13 @@
 """Video hosts: a provider's player → a fetchable media URL, and the order to try players in.
 
 `resolve_player` passes direct "file"/"hls" players (and URLs that plainly are media
-files) through as they are, asks the host module whose domain (or configured base URL)
-the embed URL is on, and falls back to yt-dlp's extractors for hosts we do not know.
-`order_players` sorts an episode's players best first: the quality preference, then
-the host (known-good Sibnet and direct files before flaky Vidmoly and unknown hosts),
+files) through as they are and asks the host module whose domain (or configured base
+URL) the embed URL is on. For a host we do not know, the generic embed reader
+(`generic.py`) reads the page first, unless one of yt-dlp's own extractors claims the URL;
+yt-dlp's extractors come last. `order_players` sorts an episode's players best first: the
+quality preference, then the host (`rank`: direct files, Sibnet and anime-sama's own
+MP4s; then AnsEmbed, OneUpload, Sendvid, Uqload and the VidHide family; then Embed4me,
+whose crypto breaks when the player changes; then flaky Vidmoly; unknown hosts last),
 then the provider's own order.
 """
 
@@ -14,20 +17,27 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from webapp.sites.hosts.animesama_cdn import AnimeSamaCdn
+from webapp.sites.hosts.ansembed import AnsEmbed
 from webapp.sites.hosts.common import EmbedHost
 from webapp.sites.hosts.direct import RANK as DIRECT_RANK
 from webapp.sites.hosts.direct import direct_media, is_direct
+from webapp.sites.hosts.embed4me import Embed4me
+from webapp.sites.hosts.generic import GenericEmbed, NothingFound
 from webapp.sites.hosts.oneupload import OneUpload
 from webapp.sites.hosts.packed import PACKED_HOSTS
 from webapp.sites.hosts.sendvid import Sendvid
 from webapp.sites.hosts.sibnet import Sibnet
+from webapp.sites.hosts.uqload import Uqload
 from webapp.sites.hosts.vidmoly import Vidmoly
-from webapp.sites.hosts.ytdlp import YtdlpHost
+from webapp.sites.hosts.ytdlp import YtdlpHost, ytdlp_knows
 from webapp.sites.types import MediaSource, Player
 from webapp.sites.urls import host_of
 
-HOST_CLASSES: tuple[type[EmbedHost], ...] = (Sibnet, Sendvid, OneUpload, Vidmoly, *PACKED_HOSTS)
-UNKNOWN_RANK = YtdlpHost.rank
+HOST_CLASSES: tuple[type[EmbedHost], ...] = (
+    Sibnet, AnimeSamaCdn, AnsEmbed, OneUpload, Sendvid, Uqload, *PACKED_HOSTS, Embed4me,
+    Vidmoly)
+UNKNOWN_RANK = GenericEmbed.rank
 
 
 def build_hosts(config: Mapping[str, Any] | None = None) -> list[EmbedHost]:
@@ -52,6 +62,11 @@ def resolve_player(client: Any, player: Player, config: Mapping[str, Any], *,
         return host.resolve(client, player.url, headers)
     if is_direct(player):
         return direct_media(player)
+    if not ytdlp_knows(player.url):
+        try:
+            return GenericEmbed().resolve(client, player.url, headers)
+        except NothingFound:
+            pass
     return YtdlpHost().resolve(client, player.url, headers, quality_preference)
 
 
@@ -89,7 +104,7 @@ def _quality_rank(quality: str | None, preference: str) -> tuple[int, int]:
 
 
 def host_rank(player: Player, config: Mapping[str, Any] | None = None) -> int:
-    """0 for direct files and Sibnet … 3 for Vidmoly, 4 for hosts only yt-dlp may know."""
+    """0 for direct files and Sibnet … 3 for Vidmoly, 4 for hosts we have no module for."""
     if is_direct(player):
         return DIRECT_RANK
     host = host_for(player.url, config)

@@ -1,25 +1,24 @@
 """Sibnet (`video.sibnet.ru/shell.php?videoid=<n>`): a direct MP4 behind a Referer check.
 
-The shell page's script calls `player.src([{src: "/v/<hash>/<n>.mp4", type: "video/mp4"}])`;
-that path answers 302 to a CDN MP4 and refuses requests without a Sibnet Referer, so the
-media keeps the shell page URL as its Referer (the HTTP engine follows the redirect).
+The shell page (windows-1251, decoded by its declared charset) calls `player.src([{src:
+"/v/<hash>/<n>.mp4", type: "video/mp4"}])`; that path answers 302 with a
+protocol-relative `Location: //dvNN…/…mp4` and refuses requests without a Sibnet Referer
+(and without a browser User-Agent, which HttpClient always sends), so the media keeps the
+shell page URL as its Referer; the HTTP engine follows the redirect. Only
+`video.sibnet.ru` serves shell.php (tests/fixtures/SOURCES.md Part 2 §6).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from webapp.sites.hosts import patterns
 from webapp.sites.hosts.common import EmbedHost
-
-_PLAYER_SRC = re.compile(
-    r"""player\.src\(\s*\[\s*\{\s*src\s*:\s*(?P<q>["'])(?P<url>[^"']+)(?P=q)""")
 
 
 def sibnet_video_path(text: str) -> str | None:
-    """The `/v/…mp4` path from a shell page's script, or None."""
-    match = _PLAYER_SRC.search(text)
-    return match["url"] if match else None
+    """The `/v/…mp4` path from a shell page's Video.js `player.src(...)`, or None."""
+    return patterns.first_usable(patterns.videojs_sources(text))
 
 
 @dataclass
@@ -28,7 +27,7 @@ class Sibnet(EmbedHost):
 
     id = "sibnet"
     name = "Sibnet"
-    domains = ("video.sibnet.ru", "sibnet.ru")
+    domains = ("video.sibnet.ru",)
     rank = 0
     page_referer = True
 

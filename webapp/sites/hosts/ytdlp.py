@@ -9,6 +9,7 @@ needs. yt-dlp's "Unsupported URL" means no extractor knows the page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from yt_dlp.networking.exceptions import HTTPError
@@ -26,8 +27,22 @@ from webapp.sites.ytdlp_bridge import (
 )
 
 EXTRACT_TIMEOUT = 30.0
+# yt-dlp's catch-alls: they "know" every URL, or refuse known hosts outright.
+_NOT_DEDICATED = {"Generic", "KnownPiracy", "KnownDRM"}
 # yt-dlp's own defaults; HttpClient sets its own User-Agent and Accept headers.
 _DROP_HEADERS = {"user-agent", "accept", "accept-language", "sec-fetch-mode", "accept-encoding"}
+
+
+@lru_cache(maxsize=1)
+def _dedicated_extractors() -> tuple[Any, ...]:
+    from yt_dlp.extractor import gen_extractor_classes
+
+    return tuple(ie for ie in gen_extractor_classes() if ie.ie_key() not in _NOT_DEDICATED)
+
+
+def ytdlp_knows(url: str) -> bool:
+    """Whether one of yt-dlp's own extractors (not its generic one) claims the URL."""
+    return any(ie.suitable(url) for ie in _dedicated_extractors())
 
 
 def _error(exc: BaseException, logger: QuietLogger, recorded: list[FetchError]) -> HostError:
@@ -52,7 +67,7 @@ class YtdlpHost:
 
     id = "yt-dlp"
     name = "yt-dlp"
-    rank = 4
+    rank = 5
 
     def resolve(self, client: Any, url: str, headers: dict[str, str],
                 quality_preference: str = "auto") -> MediaSource:

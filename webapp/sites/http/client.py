@@ -53,6 +53,9 @@ CHUNK = 64 * 1024
 ERROR_BODY_BYTES = 64 * 1024
 
 
+# One page fetch, retries included, never takes longer than this by default (seconds).
+DEFAULT_DEADLINE = 40.0
+
 class Validators(Protocol):
     """What a conditional GET needs (webapp.sites.providers.base.Conditional has it)."""
 
@@ -95,7 +98,7 @@ class HttpClient:
                  retries: int = 3, max_page_bytes: int = 5 * 1024 * 1024,
                  backoff: float = 1.0, max_backoff: float = 30.0,
                  max_retry_after: float = 60.0, max_redirects: int = 10,
-                 user_agent: str = USER_AGENT) -> None:
+                 user_agent: str = USER_AGENT, deadline: float | None = None) -> None:
         self.redis = redis
         self.policy = private_policy(allow_private)
         self.limiter = HostRateLimiter(redis, rate_per_host)
@@ -106,6 +109,9 @@ class HttpClient:
         self.max_backoff = float(max_backoff)
         self.max_retry_after = float(max_retry_after)
         self.max_redirects = int(max_redirects)
+        # The longest one fetch_page may take, retries included (None: no limit beyond
+        # the timeouts): a host that accepts and never answers costs this much, no more.
+        self.deadline = float(deadline) if deadline else None
         self.default_headers = {**DEFAULT_HEADERS, "User-Agent": user_agent}
         self._local = threading.local()
 
@@ -115,7 +121,8 @@ class HttpClient:
         """Build from app config: ALLOW_PRIVATE_HOSTS, HOST_RATE_LIMIT_PER_SECOND.
 
         Optional keys (for tests and tuning): HTTP_TIMEOUT (connect, read), HTTP_RETRIES,
-        HTTP_BACKOFF_SECONDS, HTTP_MAX_RETRY_AFTER, HTTP_MAX_PAGE_BYTES.
+        HTTP_BACKOFF_SECONDS, HTTP_MAX_RETRY_AFTER, HTTP_MAX_PAGE_BYTES,
+        HTTP_DEADLINE_SECONDS (0: none).
         """
         return cls(
             redis,
@@ -126,6 +133,7 @@ class HttpClient:
             backoff=float(config.get("HTTP_BACKOFF_SECONDS", 1.0)),
             max_retry_after=float(config.get("HTTP_MAX_RETRY_AFTER", 60.0)),
             max_page_bytes=int(config.get("HTTP_MAX_PAGE_BYTES", 5 * 1024 * 1024)),
+            deadline=float(config.get("HTTP_DEADLINE_SECONDS", DEFAULT_DEADLINE)) or None,
         )
 
     # --- public API ----------------------------------------------------------------------
@@ -144,12 +152,16 @@ class HttpClient:
         sent = self._headers(headers, conditional)
         limit = max_bytes or self.max_page_bytes
         attempt = 0
+        ends = time.monotonic() + self.deadline if self.deadline else None
         while True:
             try:
                 return self._fetch_once(url, allowed, method.upper(), sent, params, data,
-                                        conditional, limit)
+                                        conditional, limit, self._timeout_until(ends))
             except FetchError as exc:
                 delay = self._retry_delay(exc, attempt)
+                if delay is not None and ends is not None and \
+                        time.monotonic() + delay + self.timeout[0] > ends:
+                    delay = None  # no time left for another try: the caller reschedules
                 if delay is None:
                     if attempt:
                         exc.args = (f"{exc} (tried {attempt + 1} times)",)
@@ -175,6 +187,17 @@ class HttpClient:
         if session is not None:
             session.close()
             self._local.session = None
+
+    # --- hooks (the `sites try --from` and `sites capture` clients override them) ---------
+
+    def target_of(self, url: str) -> str:
+        """Where a request for `url` is really sent (the URL itself)."""
+        return url
+
+    def send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """One HTTP exchange, redirects not followed, body streamed."""
+        return self._session().request(method, url, allow_redirects=False, stream=True,
+                                       **kwargs)
 
     # --- internals -----------------------------------------------------------------------
 
@@ -212,12 +235,20 @@ class HttpClient:
         delay = min(self.backoff * (2 ** attempt), self.max_backoff)
         return delay * random.uniform(0.8, 1.2)
 
+    def _timeout_until(self, ends: float | None) -> tuple[float, float]:
+        """The (connect, read) timeouts of one try, cut to what the deadline leaves."""
+        if ends is None:
+            return self.timeout
+        left = max(ends - time.monotonic(), 0.1)
+        return (min(self.timeout[0], left), min(self.timeout[1], left))
+
     def _fetch_once(self, url: str, allowed: tuple[str, ...] | None, method: str,
                     headers: dict[str, str], params: Any, data: Any,
-                    conditional: Validators | None, limit: int) -> Page:
+                    conditional: Validators | None, limit: int,
+                    timeout: tuple[float, float]) -> Page:
         history: list[str] = []
         resp = self._follow(method, url, allowed, headers, params, data, paced=True,
-                            timeout=self.timeout, history=history)
+                            timeout=timeout, history=history)
         try:
             host = split_url(resp.url)[1]
             if resp.status_code == 304:
@@ -289,16 +320,20 @@ class HttpClient:
                         url=url, location=current)
                 raise UrlRejected(f"The server may not fetch from {host}: it is not one of "
                                   "this source's hosts.", url=current)
-            guard_url(current, allow_private=self.policy)
+            target = self.target_of(current)
+            if target != current:
+                _scheme, host, _port = split_url(target)
+            guard_url(target, allow_private=self.policy)
             if paced:
                 self.limiter.wait(host)
             try:
-                resp = self._session().request(
-                    method, current, headers=headers, params=params, data=data,
-                    timeout=timeout, allow_redirects=False, stream=True)
+                resp = self.send(method, target, headers=headers, params=params, data=data,
+                                 timeout=timeout)
             except requests.RequestException as exc:
-                raise translate_exception(exc, host, timeout, current) from None
+                raise translate_exception(exc, host, timeout, target) from None
             self._check_peer(resp, host)
+            if target != current:
+                resp.url = current  # the answer stands for the URL that was asked for
             location = resp.headers.get("Location")
             if resp.status_code not in REDIRECT_STATUSES or not location:
                 return resp

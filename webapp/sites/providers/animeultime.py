@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -51,6 +51,18 @@ DDL_MAX_WAIT = 120.0
 log = logging.getLogger(__name__)
 
 
+def _row_title(anchor: Any, img: Any) -> str:
+    """A catalogue link's title: its own `title`, its text, else its image's `title`/`alt`.
+
+    The `.jtable` rows link the series with an image alone: the name is only in the
+    image's `title`.
+    """
+    title = anchor.get("title") or anchor.get_text(" ", strip=True)
+    if not title and img is not None:
+        title = img.get("title") or img.get("alt") or ""
+    return str(title).strip()
+
+
 @dataclass
 class AnimeUltime(Provider):
     """www.anime-ultime.net (series pages list episodes; `og:video` MP4s)."""
@@ -76,6 +88,12 @@ class AnimeUltime(Provider):
         slug = match["slug"] or ""
         path = f"/file-0-1/{match['id']}/{slug}" if slug else f"/file-0-1/{match['id']}"
         return NormalisedUrl(key=path, lang=lang, display_url=origin_of(url) + path)
+
+    def page_kind(self, url: str) -> tuple[str, str | None]:
+        """The catalogue table (`/series-0-1/…`) is a search of every title."""
+        if urlsplit(url).path.startswith("/series-0-1/"):
+            return ("search", "")
+        return ("season", None)
 
     def _fetch(self, client: Any, path_or_url: str, what: str, **kwargs: Any) -> Any:
         return fetch(client, urljoin(self.base_url + "/", path_or_url), site=self.name,
@@ -179,12 +197,15 @@ class AnimeUltime(Provider):
         page = self._fetch(client, "/series-0-1/anime/0-", "the catalogue")
         soup = BeautifulSoup(page.text, "lxml")
         results: dict[str, AnimeInfo] = {}
+        # The site's relative links (`file-0-1/<id>/...`) are relative to its root.
+        base = soup.base.get("href") if soup.base is not None else None
+        root = urljoin(page.url, base or "/")
         for anchor in soup.select('a[href*="file-0-1/"]'):
-            url = urljoin(page.url, anchor["href"])
-            title = anchor.get("title") or anchor.get_text(" ", strip=True)
+            url = urljoin(root, anchor["href"])
+            img = anchor.find("img")
+            title = _row_title(anchor, img)
             if not title or url in results or not matches_query(query, title):
                 continue
-            img = anchor.find("img")
             results[url] = AnimeInfo(title=title, url=url, provider_id=self.id,
                                      poster_image=img.get("src") if img else None,
                                      langs=("vostfr",))

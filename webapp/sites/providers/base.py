@@ -18,6 +18,12 @@ Recognising URLs
 `example_urls` are URLs the provider must recognise and no other provider may; the
 registry test runs them all.
 
+Site status
+    `live_domain_known` is False for a site with no known working domain (neko-sama since
+    2024): its provider stays, with a configurable base URL, for a mirror or a return.
+    `status_note` is then one sentence for the admin, shown on the providers page and in
+    `/api/providers`; None when there is nothing to say.
+
 Fetching (every request goes through the `client`, a webapp.sites.http.client.HttpClient)
     `fetch_episodes(client, key, lang, conditional)` fetches the source once — one
     request when nothing changed: the `Conditional` validators stored on the source are
@@ -96,6 +102,8 @@ class Provider:
     can_search: ClassVar[bool] = False
     generic: ClassVar[bool] = False
     example_urls: ClassVar[tuple[str, ...]] = ()
+    live_domain_known: ClassVar[bool] = True
+    status_note: ClassVar[str | None] = None
 
     settings: ProviderSettings = field(default_factory=ProviderSettings)
 
@@ -132,6 +140,12 @@ class Provider:
     def normalise(self, url: str, lang: str | None = None) -> NormalisedUrl:
         """Check the URL and return its source key; subclasses refine the path rules."""
         raise NotImplementedError
+
+    def page_kind(self, url: str) -> tuple[str, str | None]:
+        """What a page of this site is, for `sites try`: ("season", None) for a source
+        page; ("anime", key) for an anime page that is not itself a source (`key`: one of
+        its sources, for `anime_info`); ("search", query) for a search or catalogue page."""
+        return ("season", None)
 
     # --- fetching (each provider module implements these) --------------------------------
     #

@@ -1,9 +1,14 @@
 """neko-sama: offline since 2024; built to its documented format for a mirror or a return.
 
+It has had no live domain since about August 2024 (`live_domain_known` is False and the
+`status_note` says so on the admin's providers page and in `/api/providers`); the base URL
+stays configurable (NEKOSAMA_BASE_URL).
+
 Search downloads the per-language JSON index (`/animes-search-vostfr.json`, `-vf.json`)
 and filters it locally. An anime page (`/anime/info/<id>-<slug>_<lang>`) lists its
 episodes in an inline `var episodes = [...]`; the players are on each episode page
-(`var video = []; video[0] = '...'`), so an episode's player is its page (kind "page"),
+(`var video = []; video[0] = '...'`, or without an index: `video[] = '...'`,
+`video.push('...')`), so an episode's player is its page (kind "page"),
 expanded into the embed players by `expand_player` when it is downloaded — the check
 itself stays one request per source.
 """
@@ -13,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -34,8 +39,19 @@ from webapp.sites.urls import origin_of
 NEKO_INFO_PATH_RE = re.compile(
     r"^/anime/info/(?P<id>\d+)-(?P<slug>[a-z0-9-]+)_(?P<lang>vostfr|vf)/?$", re.I)
 
-VIDEO_RE = re.compile(r"\bvideo\s*\[\s*(\d+)\s*\]\s*=\s*(['\"])(.*?)\2")
+# video[0] = '...'; video[] = '...'; video.push('...')
+VIDEO_RE = re.compile(
+    r"\bvideo\s*(?:\[\s*(\d*)\s*\]\s*=|\.\s*push\s*\()\s*(['\"])(.*?)\2")
 EPISODE_URL_NUMBER_RE = re.compile(r"-(\d+(?:\.\d+)?)_(?:vostfr|vf)/?$")
+
+
+def video_urls(script: str) -> list[str]:
+    """The `video` array an episode page's script builds, in index order (empty slots out)."""
+    slots: dict[int, str] = {}
+    for index, _quote, url in VIDEO_RE.findall(script):
+        # No index (`video[] =`, `push`) appends, as the array would in the browser.
+        slots[int(index) if index else max(slots, default=-1) + 1] = url.strip()
+    return [slots[i] for i in sorted(slots) if slots[i]]
 
 
 @dataclass
@@ -49,6 +65,10 @@ class NekoSama(Provider):
     langs: ClassVar[tuple[str, ...]] = ("vostfr", "vf")
     default_lang: ClassVar[str] = "vostfr"
     can_search: ClassVar[bool] = True
+    live_domain_known: ClassVar[bool] = False
+    status_note: ClassVar[str | None] = (
+        "neko-sama has had no live domain since 2024; set NEKOSAMA_BASE_URL to a mirror "
+        "if one appears.")
     example_urls: ClassVar[tuple[str, ...]] = (
         "https://neko-sama.fr/anime/info/9520-tensei-shitara-slime-datta-ken_vostfr",
         "https://animecat.net/anime/info/3458-hunter-x-hunter-2011_vf",
@@ -62,6 +82,12 @@ class NekoSama(Provider):
         lang = self._check_lang(lang or match["lang"], "neko-sama languages are vostfr and vf.")
         path = f"/anime/info/{match['id']}-{match['slug'].lower()}_{lang}"
         return NormalisedUrl(key=path, lang=lang, display_url=origin_of(url) + path)
+
+    def page_kind(self, url: str) -> tuple[str, str | None]:
+        """A search index (`/animes-search-<lang>.json`) is a search of every title."""
+        if urlsplit(url).path.startswith("/animes-search-"):
+            return ("search", "")
+        return ("season", None)
 
     def _fetch(self, client: Any, url: str, what: str, **kwargs: Any) -> Any:
         return fetch(client, url, site=self.name, what=what, allowed_hosts=self.page_hosts(),
@@ -104,12 +130,11 @@ class NekoSama(Provider):
         if player.kind != "page":
             return [player]
         page = self._fetch(client, player.url, "the episode page")
-        found = sorted((int(i), url.strip()) for i, _q, url in VIDEO_RE.findall(page.text))
         players = [Player(url=urljoin(page.url, url), kind="embed",
                           headers=(("Referer", page.url),))
-                   for _i, url in found if url]
+                   for url in video_urls(page.text)]
         if not players:
-            raise LayoutChanged("neko-sama's episode page lists no players (`video[n]`): "
+            raise LayoutChanged("neko-sama's episode page lists no players (`video[...]`): "
                                 "the site's layout has changed.")
         return players
 

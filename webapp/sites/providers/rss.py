@@ -2,15 +2,19 @@
 
 Each item's enclosure (RSS `<enclosure>`, Atom `<link rel="enclosure">`, `media:content`)
 or link is used when it is a video file or an HLS playlist; the episode number and the
-quality come from the item title (else the file name). Torrent and magnet items are not
-supported yet: a feed with nothing else says so clearly. One conditional request per check.
+quality come from the item title (else the file name). Torrent items (magnet links,
+`.torrent` files, `application/x-bittorrent` enclosures, nyaa's extension-less
+`?page=download&tid=N` and `/download/N` links, items carrying an `infoHash`) are not
+supported yet: a feed with nothing else says so clearly instead of listing nothing, and a
+mixed feed lists only its media items. One conditional request per check.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from lxml import etree
 
@@ -21,6 +25,8 @@ from webapp.sites.types import AnimeInfo, EpisodeList, LayoutChanged, Unsupporte
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 TORRENT_TYPES = ("application/x-bittorrent",)
+# nyaa-style download links carry no `.torrent` suffix: /download/1234567
+TORRENT_PATH_RE = re.compile(r"/download/\d+/?$")
 
 
 def _parser() -> etree.XMLParser:
@@ -75,8 +81,18 @@ def _item_candidates(item: etree._Element, base: str) -> list[tuple[str, str | N
 
 
 def _is_torrent(url: str, kind: str | None) -> bool:
-    return url.startswith("magnet:") or urlsplit(url).path.lower().endswith(".torrent") \
-        or (kind or "").lower() in TORRENT_TYPES
+    """Whether a link is a torrent: magnet, `.torrent`, bittorrent type or a nyaa link."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    nyaa = (query.get("page") == ["download"] and "tid" in query) or \
+        (not kind and TORRENT_PATH_RE.search(parts.path) is not None)
+    return url.startswith("magnet:") or parts.path.lower().endswith(".torrent") \
+        or (kind or "").lower() in TORRENT_TYPES or nyaa
+
+
+def _has_info_hash(item: etree._Element) -> bool:
+    """Whether the item names a torrent by hash (`nyaa:infoHash`, ezRSS `infoHash`)."""
+    return any(_local(e).lower() == "infohash" and _text(e) for e in item.iter())
 
 
 def _is_media(url: str, kind: str | None) -> bool:
@@ -109,7 +125,7 @@ class RssFeed(GenericProvider):
                 url, kind = media[0]
                 name = title or unquote(urlsplit(url).path.rsplit("/", 1)[-1])
                 links.append(MediaLink(url, name, kind))
-            elif any(_is_torrent(u, k) for u, k in candidates):
+            elif any(_is_torrent(u, k) for u, k in candidates) or _has_info_hash(item):
                 torrents += 1
         if torrents and not links:
             raise Unsupported(f"This feed only offers torrent or magnet links ({torrents} "

@@ -8,8 +8,22 @@ default https://anime-sama.pw/) followed through its redirects, then the built-i
 When a known domain redirects to a new one, the new one is adopted.
 
 A check costs one request when nothing changed: `episodes.js` with the stored ETag /
-Last-Modified (a 304). When it changed, the season page is fetched too, for the episode
-numbering of `creerListe/newSP/finirListe` (specials such as 3.5) and the title.
+Last-Modified (a 304). The season page loads it as `episodes.js?filever=N`, a cache
+buster that changes with the file, but N is only known from the season page, and
+fetching that page on every check would double the cost of a quiet check. So the
+provider remembers, per source and per process, the last filever it saw and asks
+`episodes.js?filever=<last>` (plain `episodes.js` before it knows one; both work on
+the site). When the list changed, the season page is fetched for the names and title;
+if its filever differs from the one used, episodes.js is fetched again with it, so the
+episodes read are those the page itself would load.
+
+Numbering (see naming.py): the season page's `creerListe/newSP/newSPF/finirListe`
+calls name each index; specials keep the site's order (3.01…) and named ones go to S00.
+`saisonN-M` is part M of season N: it is filed as season N, and when its own numbering
+restarts at 1 every number is moved up by the episodes released in the earlier parts
+(`saisonN`, `saisonN-2`…, same language; their episodes.js is read only when this list
+changed, and their specials are counted too, an approximation that avoids reading their
+season pages). A part whose numbering already continues (first episode > 1) is kept.
 """
 
 from __future__ import annotations
@@ -19,12 +33,16 @@ import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
 
-from webapp.sites.providers.animesama import parse
+from webapp.sites.providers.animesama import episodes as episodes_js
+from webapp.sites.providers.animesama import naming, pages
+from webapp.sites.providers.animesama.search import SearchHit, search_hits
 from webapp.sites.providers.base import NormalisedUrl, Provider
 from webapp.sites.providers.fetching import fetch
 from webapp.sites.types import (
     AnimeInfo,
+    AnimeRemoved,
     Conditional,
     Episode,
     EpisodeList,
@@ -35,11 +53,11 @@ from webapp.sites.types import (
 )
 from webapp.sites.urls import host_of, origin_of
 
-SPECIAL_SEGMENTS = ("film", "films", "oav", "oavs", "ova", "ovas", "special", "specials")
-SEASON_SEGMENT_RE = re.compile(r"^saison(\d+)")
 SEASON_PATH_RE = re.compile(
     r"^/catalogue/(?P<slug>[a-z0-9][a-z0-9._-]*)/(?P<season>[a-z0-9_-]+)/(?P<lang>[a-z0-9]+)/?"
     r"(?:episodes\.js)?$", re.I)
+
+HUB_PATH_RE = re.compile(r"^/catalogue/(?P<slug>[a-z0-9][a-z0-9._-]*)/?$", re.I)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +65,7 @@ PORTAL_URL = "https://anime-sama.pw/"
 BASE_TTL_SECONDS = 3600.0
 SEARCH_PATH = "/catalogue/"
 QUICK_SEARCH_PATH = "/template-php/defaut/fetch.php"
+MAX_REMEMBERED_FILEVERS = 20000
 
 
 @dataclass
@@ -60,8 +79,9 @@ class AnimeSama(Provider):
         "anime-sama.tv", "anime-sama.to", "anime-sama.pw",
     )
     default_base_url: ClassVar[str] = "https://anime-sama.to"
-    langs: ClassVar[tuple[str, ...]] = ("vostfr", "vf", "vf1", "vf2", "va", "vcn", "vj",
-                                        "vkr", "vqc")
+    # The site's own order (its videos.js); var is Arabic.
+    langs: ClassVar[tuple[str, ...]] = ("vostfr", "vf", "vj", "var", "vcn", "vqc", "vkr", "va",
+                                        "vf1", "vf2")
     default_lang: ClassVar[str] = "vostfr"
     can_search: ClassVar[bool] = True
     example_urls: ClassVar[tuple[str, ...]] = (
@@ -72,16 +92,14 @@ class AnimeSama(Provider):
 
     _resolved: tuple[str, float] | None = field(default=None, init=False, repr=False,
                                                 compare=False)
+    _filevers: dict[str, str] = field(default_factory=dict, init=False, repr=False,
+                                      compare=False)
 
     @classmethod
     def library_season(cls, key: str) -> int:
-        """`saisonN` is season N; films, OAVs and specials are season 0."""
+        """`saisonN` and `saisonN-M` are season N; films, OAVs and hors-série are 0."""
         parts = [p for p in key.strip("/").split("/") if p]
-        segment = parts[2].lower() if len(parts) >= 4 else ""
-        if segment.startswith(SPECIAL_SEGMENTS):
-            return 0
-        match = SEASON_SEGMENT_RE.match(segment)
-        return int(match.group(1)) if match else 1
+        return episodes_js.season_number(parts[2]) if len(parts) >= 4 else 1
 
     def normalise(self, url: str, lang: str | None = None) -> NormalisedUrl:
         """Keep `/catalogue/<slug>/<season>/<lang>/`; a given `lang` replaces the URL's."""
@@ -93,6 +111,17 @@ class AnimeSama(Provider):
                                       f"(one of {', '.join(self.langs)}).")
         path = f"/catalogue/{match['slug'].lower()}/{match['season'].lower()}/{lang}/"
         return NormalisedUrl(key=path, lang=lang, display_url=origin_of(url) + path)
+
+    def page_kind(self, url: str) -> tuple[str, str | None]:
+        """The catalogue (`/catalogue/?search=q`) and the quick search are searches; an
+        anime's own page (`/catalogue/<slug>/`) is the "anime" page of its seasons."""
+        parts = urlsplit(url)
+        if parts.path.rstrip("/") in ("", "/catalogue") or parts.path == QUICK_SEARCH_PATH:
+            return ("search", dict(parse_qsl(parts.query)).get("search", ""))
+        hub = HUB_PATH_RE.match(parts.path)
+        if hub:
+            return ("anime", f"/catalogue/{hub['slug'].lower()}/saison1/{self.default_lang}/")
+        return ("season", None)
 
     # --- base URL ----------------------------------------------------------------------
 
@@ -125,7 +154,7 @@ class AnimeSama(Provider):
         portal = self.settings.portal_url or PORTAL_URL
         try:
             page = fetch(client, portal, site=f"{self.name} portal", allowed_hosts=None)
-            link = parse.portal_link(page.text, page.url)
+            link = pages.portal_link(page.text, page.url)
         except ProviderError as exc:
             log.warning("anime-sama portal %s failed: %s", portal, exc)
             link = None
@@ -169,33 +198,60 @@ class AnimeSama(Provider):
     def fetch_episodes(self, client: Any, key: str, lang: str,
                        conditional: Conditional | None = None) -> EpisodeList:
         """episodes.js (conditional); on a change, the season page for numbering and title."""
-        season = parse.season_number(key.strip("/").split("/")[2])
+        folder = key.strip("/").split("/")[2]
+        season = episodes_js.season_number(folder)
+        used = self._filevers.get(key)
+        page = self._episodes_js(client, key, used, conditional)
+        if page.not_modified:
+            return EpisodeList(not_modified=True, season=season,
+                               validators=Conditional(page.etag, page.last_modified))
+        arrays = episodes_js.episode_arrays(page.text)
+        season_page = None
+        if episodes_js.released_count(arrays):
+            season_page = self._get(client, key, what="the season page")
+            filever = pages.season_filever(season_page.text)
+            if filever is not None and filever != used:
+                self._remember_filever(key, filever)
+                page = self._episodes_js(client, key, filever, None)
+                arrays = episodes_js.episode_arrays(page.text)
+        length = max((len(a) for a in arrays), default=0)
+        labels = naming.site_labels(season_page.text, length) if season_page else None
+        names = naming.episode_names(labels, length, season == 0)
+        if names and episodes_js.season_part(folder) and \
+                min((n.number for n in names if not n.special), default=0) == 1:
+            names = naming.shifted(names, self._earlier_parts_count(client, key, lang))
+        title = pages.season_title(season_page.text) if season_page else None
+        return EpisodeList(episodes=_released(arrays, names), title=title, season=season,
+                           validators=Conditional(page.etag, page.last_modified))
+
+    def _episodes_js(self, client: Any, key: str, filever: str | None,
+                     conditional: Conditional | None) -> Any:
         base = self.resolve_base_url(client)
-        page = self._get(client, key + "episodes.js", what="the episode list",
+        return self._get(client, key + "episodes.js", what="the episode list",
+                         params={"filever": filever} if filever else None,
                          conditional=conditional, headers={"Referer": base + key},
                          max_bytes=2 * 1024 * 1024)
-        validators = Conditional(page.etag, page.last_modified)
-        if page.not_modified:
-            return EpisodeList(not_modified=True, season=season, validators=validators)
-        arrays = parse.episode_arrays(page.text)
-        length = max((len(a) for a in arrays), default=0)
-        title, names = None, [parse.EpisodeName(i + 1) for i in range(length)]
-        if any(parse.is_plausible(url) for array in arrays for url in array):
-            season_page = self._get(client, key, what="the season page")
-            names = parse.episode_names(season_page.text, length)
-            title = parse.season_title(season_page.text)
-        episodes = []
-        for index in range(length):
-            urls = dict.fromkeys(parse.absolute(a[index].strip()) for a in arrays
-                                 if index < len(a) and parse.is_plausible(a[index]))
-            if urls:
-                name = names[index]
-                episodes.append(Episode(
-                    number=name.number, title=name.title, special=name.special,
-                    players=tuple(Player(url=u, kind="embed") for u in urls)))
-        episodes.sort(key=lambda e: e.number)
-        return EpisodeList(episodes=tuple(episodes), title=title, season=season,
-                           validators=validators)
+
+    def _remember_filever(self, key: str, filever: str) -> None:
+        if len(self._filevers) >= MAX_REMEMBERED_FILEVERS:
+            self._filevers.clear()
+        self._filevers[key] = filever
+
+    def _earlier_parts_count(self, client: Any, key: str, lang: str) -> int:
+        """Episodes released in the parts before a `saisonN-M` source (same language)."""
+        slug, folder = key.strip("/").split("/")[1:3]
+        total = 0
+        for alternatives in episodes_js.earlier_parts(folder):
+            for candidate in alternatives:
+                path = f"/catalogue/{slug}/{candidate}/{lang}/"
+                try:
+                    page = self._get(client, path + "episodes.js", what="an earlier part's "
+                                     "episode list", max_bytes=2 * 1024 * 1024)
+                    total += episodes_js.released_count(episodes_js.episode_arrays(page.text))
+                    break
+                except AnimeRemoved:
+                    log.info("anime-sama has no %s for the numbering of %s", path, key)
+        return total
 
     # --- info and search ---------------------------------------------------------------
 
@@ -203,7 +259,7 @@ class AnimeSama(Provider):
         """The hub page of the source's anime: title, cover, synopsis, genres, seasons."""
         slug = key.strip("/").split("/")[1]
         page = self._get(client, f"/catalogue/{slug}/", what="the anime page")
-        info = parse.hub_info(page.text, page.url)
+        info = pages.hub_info(page.text, page.url)
         base = origin_of(page.url)
         seasons = tuple((label, f"{base}/catalogue/{slug}/{path}/")
                         for label, path in info.seasons)
@@ -215,12 +271,12 @@ class AnimeSama(Provider):
 
     def search(self, client: Any, query: str) -> list[AnimeInfo]:
         """The catalogue page's results; the quick-search endpoint when that fails or is empty."""
-        hits: list[parse.SearchHit] = []
+        hits: list[SearchHit] = []
         error: ProviderError | None = None
         try:
             page = self._get(client, SEARCH_PATH, what="the catalogue",
                              params={"search": query})
-            hits = parse.search_hits(page.text, page.url)
+            hits = search_hits(page.text, page.url)
         except ProviderError as exc:
             error = exc
         if not hits and query.strip():
@@ -228,7 +284,7 @@ class AnimeSama(Provider):
                 page = self._get(client, QUICK_SEARCH_PATH, what="the quick search",
                                  method="POST", data={"query": query},
                                  headers={"X-Requested-With": "XMLHttpRequest"})
-                hits = parse.search_hits(page.text, page.url)
+                hits = search_hits(page.text, page.url)
                 error = None
             except ProviderError as exc:
                 error = error or exc
@@ -238,3 +294,17 @@ class AnimeSama(Provider):
         return [AnimeInfo(title=h.title, url=f"{base}/catalogue/{h.slug}/", provider_id=self.id,
                           alt_titles=h.alt_titles, poster_image=h.poster, genres=h.genres,
                           langs=h.langs) for h in hits]
+
+
+def _released(arrays: list[list[str]], names: list[naming.EpisodeName]) -> tuple[Episode, ...]:
+    """The indexes with at least one plausible player, as episodes in number order."""
+    episodes = []
+    for index, name in enumerate(names):
+        urls = dict.fromkeys(episodes_js.absolute(a[index].strip()) for a in arrays
+                             if index < len(a) and episodes_js.is_plausible(a[index]))
+        if urls:
+            episodes.append(Episode(
+                number=name.number, title=name.title, special=name.special,
+                library_season=name.library_season, library_number=name.library_number,
+                players=tuple(Player(url=u, kind="embed") for u in urls)))
+    return tuple(sorted(episodes, key=lambda e: e.number))

@@ -1,0 +1,30 @@
+// The few behaviours pages need besides htmx, as delegated listeners: the
+// Content-Security-Policy allows no inline script or event handler.
+(function () {
+  "use strict";
+
+  // <form data-confirm="Sure?">: ask before submitting (with or without htmx).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    // <input type="checkbox" data-select-all="css selector">: tick or untick them all.
+    var selector = target.getAttribute && target.getAttribute("data-select-all");
+    if (selector) {
+      document.querySelectorAll(selector).forEach(function (box) {
+        box.checked = target.checked;
+      });
+    }
+    // <input data-select-on-click>: select the whole value (tokens to copy).
+    if (target.hasAttribute && target.hasAttribute("data-select-on-click")) {
+      target.select();
+    }
+  });
+})();
