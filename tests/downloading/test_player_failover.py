@@ -92,3 +92,41 @@ def test_a_dead_ansembed_fails_over_to_lpayer_within_one_attempt(
     assert len(segments) == 3
     assert all(r.headers.get("Referer") == fixture_site.url + "/" for r in segments)
     assert_same_video(Path(done.path), "320x180", tmp_path)
+
+
+def test_a_host_whose_page_changed_alerts_the_admins_once(
+        ctx: Any, make_user: Any, fixture_site: Any, redis_conn: Any) -> None:
+    """AnsEmbed serves a page without any player setup: the download falls over to the
+    lpayer, the site watch marks AnsEmbed as changed and the admins hear it once."""
+    from sqlalchemy import select
+
+    from webapp.downloading.dispatch import dispatch_pending
+    from webapp.extensions import db, get_redis
+    from webapp.infra import site_watch
+    from webapp.models import Notification
+
+    _on_the_site(ctx, fixture_site)
+    fixture_site.set_page("/embed-abc123def456.html",
+                          "<html><body><div id='app'></div><script src='/v2.js'></script>"
+                          "</body></html>")
+    root = make_user("root")
+    root.is_admin = True
+    db.session.commit()
+    user = make_user("alice")
+    for key in ("first", "second"):
+        _, item_id = seed_item(user.id, {1: [Player(u).to_dict() for u in (ANSEMBED, LPAYER)]},
+                               key=key, source_title=key.title())
+        download_id = add_download(user.id, item_id, 1)
+        dispatch_pending()
+        run_worker(redis_conn)
+        assert row(download_id).status == "completed", row(download_id).error
+
+    state = site_watch.snapshot(get_redis(), [("host", "ansembed", "AnsEmbed"),
+                                              ("host", "embed4me", "Embed4me")])
+    assert state[0].broken_since and "No video found on the AnsEmbed page" in \
+        state[0].last_reason
+    assert state[1].last_ok_at and not state[1].broken_since
+    db.session.expire_all()
+    alerts = list(db.session.scalars(select(Notification.message).where(
+        Notification.user_id == root.id, Notification.kind == "source_error")))
+    assert len(alerts) == 1 and "AnsEmbed (video host) changed its pages" in alerts[0]

@@ -26,7 +26,7 @@ from webapp.downloading.engines.transfer import transfer
 from webapp.sites.hosts.embed4me import decrypt_payload, player_id
 from webapp.sites.hosts.registry import resolve_player
 from webapp.sites.http.client import HttpClient
-from webapp.sites.types import HostError, HostUnavailable, MediaGone, Player
+from webapp.sites.types import HostError, HostLayoutChanged, HostUnavailable, MediaGone, Player
 
 PLAYER = "https://lpayer.embed4me.com/#x8yws"
 
@@ -117,9 +117,9 @@ def test_playlist_is_cfnative_else_an_m3u8_source_else_cf(http, change, expected
      "refused video x8yws"),
     (lambda r, o: Response("00ff", content_type="text/plain"), HostError,
      "could not be decrypted"),
-    (lambda r, o: Response("0" * 64, content_type="text/plain"), HostError,
+    (lambda r, o: Response("0" * 64, content_type="text/plain"), HostLayoutChanged,
      "could not be decrypted"),
-    (answering("info"), HostError, "newer flow .* is not supported"),
+    (answering("info"), HostLayoutChanged, "newer flow .* is not supported"),
 ])
 def test_api_failures_are_sentences(http, api, error, sentence) -> None:
     with serve(lpayer(api)) as base, pytest.raises(error, match=sentence) as info:

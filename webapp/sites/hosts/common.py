@@ -17,7 +17,13 @@ from webapp.sites.hosts import patterns
 from webapp.sites.hosts.base import Host
 from webapp.sites.http.client import Page
 from webapp.sites.http.errors import FetchError, HttpStatusError
-from webapp.sites.types import HostError, HostUnavailable, MediaGone, MediaSource
+from webapp.sites.types import (
+    HostError,
+    HostLayoutChanged,
+    HostUnavailable,
+    MediaGone,
+    MediaSource,
+)
 from webapp.sites.urls import host_matches, host_of, origin_of
 
 
@@ -132,5 +138,6 @@ class EmbedHost(Host):
                + patterns.jwplayer_files(page.text)):
             return HostError(f"No video on the {self.name} page: it only offers a decoy "
                              "stream (a sample, not the episode).")
-        return HostError(f"No video found on the {self.name} page (the page layout may "
-                         "have changed, or the video was removed).")
+        return HostLayoutChanged(f"No video found on the {self.name} page: none of the player "
+                                 "setups it used is there (its layout may have changed, or "
+                                 "the video was removed).")

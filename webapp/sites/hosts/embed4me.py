@@ -22,7 +22,13 @@ from yt_dlp.aes import aes_cbc_decrypt_bytes, unpad_pkcs7
 
 from webapp.sites.hosts.common import EmbedHost, host_error
 from webapp.sites.http.errors import FetchError, HttpStatusError
-from webapp.sites.types import HostError, HostUnavailable, MediaGone, MediaSource
+from webapp.sites.types import (
+    HostError,
+    HostLayoutChanged,
+    HostUnavailable,
+    MediaGone,
+    MediaSource,
+)
 from webapp.sites.urls import origin_of
 
 KEY = b"kiemtienmua911ca"
@@ -52,8 +58,8 @@ def decrypt_payload(body: str) -> Any:
     clear = aes_cbc_decrypt_bytes(data, KEY, IV)
     pad = clear[-1]
     if not 1 <= pad <= 16 or clear[-pad:] != bytes([pad]) * pad:
-        raise HostError("Embed4me's answer could not be decrypted (wrong key or damaged "
-                        "data): the player may have changed its keys.")
+        raise HostLayoutChanged("Embed4me's answer could not be decrypted (wrong key or "
+                                "damaged data): the player may have changed its keys.")
     try:
         return json.loads(unpad_pkcs7(clear).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -113,8 +119,8 @@ class Embed4me(EmbedHost):
                             "\"error\").")
         playlist = playlist_url(decrypt_payload(answer.text))
         if not playlist:
-            raise HostError("Embed4me answered without a video URL: the player's newer flow "
-                            "(/api/v1/info and a token) is not supported.")
+            raise HostLayoutChanged("Embed4me answered without a video URL: the player's "
+                                    "newer flow (/api/v1/info and a token) is not supported.")
         return MediaSource(url=urljoin(origin + "/", playlist), kind="hls", host=self.id,
                            headers={"Referer": origin + "/", "Origin": origin})
 
