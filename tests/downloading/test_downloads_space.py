@@ -132,3 +132,20 @@ def test_hls_download_larger_than_the_free_space_stops_early(small_disk) -> None
         with pytest.raises(NotEnoughSpace, match="not enough space"):
             transfer(http(), MediaSource(f"{base}/master.m3u8", kind="hls"), part,
                      lambda *a: None, max_bytes=10**10, should_stop=lambda: False)
+
+
+def test_a_full_disk_that_could_hold_the_file_is_retried_later(small_disk) -> None:
+    """2 MB do not fit in what is left of the 4 MB disk, but would once space is freed:
+    the error says so and is retryable (the download's backoff retries it)."""
+    if small_disk is None:
+        pytest.skip("cannot mount a tmpfs here")
+    (small_disk / "filler").write_bytes(b"\0" * (3 * 1024 * 1024))
+    part = small_disk / ".partial" / "5.part"
+    with serve(RangeFile(DATA[: 2 * 1024 * 1024])) as base:
+        with pytest.raises(NotEnoughSpace, match="tried again by itself") as info:
+            fetch(base, part)
+    assert info.value.retryable
+    (small_disk / "filler").unlink()
+    with serve(RangeFile(DATA[: 2 * 1024 * 1024])) as base:
+        fetch(base, part)
+    assert part.stat().st_size == 2 * 1024 * 1024

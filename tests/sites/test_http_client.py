@@ -165,6 +165,29 @@ def test_connection_refused_is_a_connection_failure(site_client):
         site_client.fetch_page(f"http://127.0.0.1:{free_port()}/")
 
 
+def test_a_server_that_hangs_up_without_answering_is_said_so(site_client):
+    """A listener that accepts, reads the request and closes: not "could not connect"."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def hang_up() -> None:
+        for _ in range(2):  # the first try and its retry
+            conn, _addr = listener.accept()
+            conn.recv(4096)
+            conn.close()
+
+    thread = threading.Thread(target=hang_up, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(ConnectionFailed, match="closed it without answering"):
+            site_client.fetch_page(f"http://127.0.0.1:{port}/")
+    finally:
+        listener.close()
+
+
 @pytest.mark.parametrize("declare_length", [True, False])
 def test_a_50_mb_page_is_refused_without_reading_it(fixture_site, site_client, declare_length):
     fixture_site.huge_page("/huge", 50 * 1024 * 1024, declare_length=declare_length)

@@ -177,7 +177,7 @@ class PlayerLoop:
         try:
             check_free_space(self.part.parent, MIN_FREE_BYTES)
         except NotEnoughSpace as exc:
-            return failed([str(exc)], retryable=False)
+            return failed([str(exc)], retryable=exc.retryable)
         max_bytes = int(self.config["MAX_FILE_SIZE_MB"]) * 1024 * 1024
         reasons: list[str] = []
         retryable = False
@@ -195,7 +195,7 @@ class PlayerLoop:
                 return Outcome("stopped")
             except NotEnoughSpace as exc:
                 reporter.clear()
-                return failed([str(exc)], retryable=False)
+                return failed([str(exc)], retryable=exc.retryable)
             except Exception as exc:  # noqa: BLE001 - any player failure moves to the next
                 reporter.clear()
                 reasons.append(f"{label}: {exc}")

@@ -32,11 +32,30 @@ def free_bytes(directory: Path) -> int:
     return shutil.disk_usage(path).free
 
 
+def disk_size(directory: Path) -> int:
+    """The whole size of the filesystem holding `directory`."""
+    path = Path(directory)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return shutil.disk_usage(path).total
+
+
 def not_enough_space(directory: Path, needed: int | None) -> NotEnoughSpace:
-    """The NotEnoughSpace error with the figures of now."""
-    return NotEnoughSpace(
-        f"not enough space (needs {human_size(needed)}, has {human_size(free_bytes(directory))})"
-        f" in {directory}; free some space, then retry the download.")
+    """The NotEnoughSpace error with the figures of now.
+
+    A file that would fit once space is freed is retried by itself after the download's
+    backoff (the disk may be cleaned meanwhile); one larger than the whole disk is not.
+    """
+    figures = (f"not enough space (needs {human_size(needed)}, has "
+               f"{human_size(free_bytes(directory))}) in {directory}")
+    if needed is not None and needed > disk_size(directory):
+        error = NotEnoughSpace(f"{figures}: the file is larger than the whole disk.")
+        error.retryable = False
+        return error
+    error = NotEnoughSpace(f"{figures}; free some space: the download is tried again by "
+                           "itself.")
+    error.retryable = True
+    return error
 
 
 def check_free_space(directory: Path, needed: int | None) -> None:

@@ -111,7 +111,14 @@ def translate_exception(exc: requests.RequestException, host: str, timeout: tupl
                   | requests.exceptions.MissingSchema):
         return UrlRejected("This is not a valid http(s) URL.", url=url)
     if isinstance(exc, requests.ConnectionError):
-        reason = "connection refused" if "refused" in str(exc).lower() else "connection failed"
+        text = str(exc).lower()
+        if "without response" in text or "remotedisconnected" in text:
+            return ConnectionFailed(f"{host} accepted the connection, then closed it without "
+                                    "answering.", url=url)
+        if "reset by peer" in text or "connection aborted" in text:
+            return ConnectionFailed(f"{host} broke the connection off (connection reset).",
+                                    url=url)
+        reason = "connection refused" if "refused" in text else "connection failed"
         return ConnectionFailed(f"Could not connect to {host} ({reason}).", url=url)
     return ConnectionFailed(f"The transfer from {host} failed ({type(exc).__name__}).",
                             url=url)
