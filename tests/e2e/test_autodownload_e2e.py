@@ -8,6 +8,7 @@ the Sibnet host module, and the files land in the library, each once.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def library_files(root: Path) -> list[str]:
 
 @pytest.fixture
 def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
-    """The four processes of the Procfile, configured for the fixture site."""
+    """The three processes of the Procfile, configured for the fixture site."""
     api = make_api("alice")
     library = tmp_path / "library"
     env = {
@@ -53,7 +54,6 @@ def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
     try:
         procs.web(port)
         procs.worker("worker")
-        procs.worker("downloader")
         procs.cron()
         yield procs, f"http://127.0.0.1:{port}", api.token, library
     finally:
@@ -62,11 +62,8 @@ def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
             print(procs.logs())
 
 
-def test_new_episodes_arrive_with_nobody_watching(app, stack, fixture_site):
-    procs, base, token, library = stack
-    headers = {"Authorization": f"Bearer {token}"}
-    body = {"anime_title": "Frieren", "anime_url": f"https://anime-sama.si{KEY}",
-            "provider_id": "animesama", "lang": "vostfr", "auto_download": True}
+def watch(base: str, headers: dict, body: dict) -> tuple[str, Callable[[], dict]]:
+    """Add an item through the API; its id and a function reading it as the API has it."""
     created = requests.post(f"{base}/api/watchlist", json=body, headers=headers, timeout=10)
     assert created.status_code == 201, created.text
     item_id = created.json()["id"]
@@ -74,6 +71,16 @@ def test_new_episodes_arrive_with_nobody_watching(app, stack, fixture_site):
     def item() -> dict:
         return requests.get(f"{base}/api/watchlist/{item_id}", headers=headers,
                             timeout=10).json()
+
+    return item_id, item
+
+
+def test_new_episodes_arrive_with_nobody_watching(app, stack, fixture_site):
+    procs, base, token, library = stack
+    headers = {"Authorization": f"Bearer {token}"}
+    item_id, item = watch(base, headers, {
+        "anime_title": "Frieren", "anime_url": f"https://anime-sama.si{KEY}",
+        "provider_id": "animesama", "lang": "vostfr", "auto_download": True})
 
     def completed_notifications() -> list[dict]:
         notes = requests.get(f"{base}/api/notifications", headers=headers, timeout=10).json()
@@ -121,15 +128,9 @@ def test_with_sibnet_down_the_2026_players_deliver(app, stack, fixture_site):
     procs, base, token, library = stack
     fixture_site.fail("/shell.php", status=500)
     headers = {"Authorization": f"Bearer {token}"}
-    body = {"anime_title": "Frieren", "anime_url": f"https://anime-sama.to{KEY}",
-            "auto_download": True}
-    created = requests.post(f"{base}/api/watchlist", json=body, headers=headers, timeout=10)
-    assert created.status_code == 201, created.text
-    item_id = created.json()["id"]
-
-    def item() -> dict:
-        return requests.get(f"{base}/api/watchlist/{item_id}", headers=headers,
-                            timeout=10).json()
+    _item_id, item = watch(base, headers, {
+        "anime_title": "Frieren", "anime_url": f"https://anime-sama.to{KEY}",
+        "auto_download": True})
 
     try:
         wait_until(lambda: item()["last_episode_downloaded"] == 3, 120,
