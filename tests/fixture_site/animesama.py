@@ -10,8 +10,10 @@ a bare `episodes.js` without the cache buster.
 from __future__ import annotations
 
 import zlib
+from datetime import datetime
 from string import Template
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from werkzeug.wrappers import Request, Response
 
@@ -111,13 +113,41 @@ def _card(site: FixtureSite, request: Request, slug: str, seasons: list[Show],
         lang_flags="".join(f'<span class="lang-flag" title="{f}">{f}</span>' for f in flags))
 
 
+RECENT_CARD = """  <div class="anime-card-premium" data-release-ts="{ts}">
+    <a href="{href}">
+      <div class="relative"><img class="card-image" src="{poster}" alt="{title}">
+        <span class="badge-text">Anime</span>
+        <img class="flag-icon" src="https://cdn.example/flag_{flag}.png" alt="{lang}"
+             title="{lang}"></div>
+      <h3 class="card-title">{title}</h3>
+      <div class="info-item episode"><span class="info-text">{label}</span></div>
+      <div class="info-item release-time"><span class="time-text">{when}</span></div>
+    </a>
+  </div>"""
+RECENT_COUNT = 30
+
+
+def recent_card(site: FixtureSite, request: Request, show: Show) -> str:
+    """One "Derniers épisodes ajoutés" card: the show's newest episode, when published."""
+    season, lang = show.key.split("/")[3:5]
+    number = season.removeprefix("saison") if season.startswith("saison") else season
+    when = datetime.fromtimestamp(show.modified_at, ZoneInfo("Europe/Paris"))
+    return RECENT_CARD.format(
+        ts=int(show.modified_at), href=show.key, poster=show.poster, title=show.title,
+        flag="fr" if lang.startswith("vf") else "jp", lang=lang.upper(),
+        label=f"Saison {number} Episode {show.episodes}", when=when.strftime("%d/%m/%Y %H:%M"))
+
+
 def home(site: FixtureSite, request: Request, match: re.Match) -> Response:
-    """The home page with its "ajouts animes" section."""
-    latest = "\n".join(
-        f'<div class="card"><a href="{site.origin(request)}{s.key}">{s.title}</a></div>'
-        for s in site.shows.values() if s.provider == "animesama")
-    return Response(template("animesama", "home.html").substitute(latest=latest),
+    """The home page: the newest released episodes first in its "ajouts animes" section."""
+    shows = sorted((s for s in site.shows.values() if s.provider == "animesama" and s.episodes),
+                   key=lambda s: s.modified_at, reverse=True)[:RECENT_COUNT]
+    latest = "\n".join(recent_card(site, request, show) for show in shows)
+    resp = Response(template("animesama", "home.html").substitute(latest=latest),
                     content_type=HTML)
+    if shows:
+        resp.last_modified = shows[0].modified_at
+    return resp
 
 
 def portal(site: FixtureSite, request: Request, match: re.Match) -> Response:

@@ -1,7 +1,8 @@
 """The tick that `rq cron` runs every CRON_TICK_SECONDS (`workers.tick.run`).
 
 It claims the due sources (webapp.checking.due) and enqueues one check per claimed source
-after each batch, then recovers stalled downloads and dispatches pending ones.
+after each batch, sends each site's recently-added job whose minute has come
+(webapp.checking.site_feed), then recovers stalled downloads and dispatches pending ones.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ class TickResult:
     """What one tick did (kept as the tick job's result for `rq info` and tests)."""
 
     sources_enqueued: list[int] = field(default_factory=list)
+    site_feeds: list[str] = field(default_factory=list)
     downloads_dispatched: int = 0
     downloads_recovered: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"sources_enqueued": self.sources_enqueued,
+        return {"sources_enqueued": self.sources_enqueued, "site_feeds": self.site_feeds,
                 "downloads_dispatched": self.downloads_dispatched,
                 "downloads_recovered": self.downloads_recovered}
 
@@ -36,6 +38,7 @@ class TickResult:
 def tick(now: datetime | None = None) -> TickResult:
     """Enqueue checks of due sources, dispatch pending downloads, recover stalled ones."""
     from webapp.checking.enqueue import enqueue_check
+    from webapp.checking.site_feed import enqueue_site_feeds
     from webapp.downloading.dispatch import dispatch_pending
     from webapp.downloading.recovery import recover_stalled
 
@@ -51,6 +54,10 @@ def tick(now: datetime | None = None) -> TickResult:
                 release_claims(batch[position:], now)
                 raise
             result.sources_enqueued.append(source_id)
+    try:
+        result.site_feeds = enqueue_site_feeds()
+    except Exception:  # noqa: BLE001 - fast detection must never stop the tick
+        log.exception("could not send the sites' recently-added jobs this tick")
     result.downloads_recovered = recover_stalled()
     result.downloads_dispatched = dispatch_pending()
     return result

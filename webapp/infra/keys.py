@@ -71,3 +71,14 @@ SITE_WATCH_PREFIX = "site:watch:"
 def site_watch(kind: str, name: str) -> str:
     """Hash of a provider's or host's last good parse, last failure and broken mark."""
     return f"{SITE_WATCH_PREFIX}{kind}:{name}"
+
+
+# --- fast detection ------------------------------------------------------------------------
+def site_feed(provider_id: str) -> str:
+    """Hash of a site's recently-added page: the validators of its last fetch."""
+    return f"feed:site:{provider_id}"
+
+
+def site_feed_turn(provider_id: str) -> str:
+    """Set for a minute when a tick sends a site's feed job: one fetch per site per minute."""
+    return f"feed:turn:{provider_id}"

@@ -7,6 +7,7 @@ errors, `UrlError`) and what hosts return and raise (`MediaSource`, `HostError`s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 class ProviderError(Exception):
@@ -147,6 +148,26 @@ class EpisodeList:
     not_modified: bool = False
     title: str | None = None
     season: int = 1
+    validators: Conditional = Conditional()
+
+
+@dataclass(frozen=True)
+class RecentEpisode:
+    """A source a site's "recently added" page names: its key, language, what it says of
+    the episode and when it came out (naive UTC; None when the page does not say)."""
+
+    key: str
+    lang: str
+    label: str | None = None
+    released_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecentList:
+    """A site's recently added episodes, newest first (`not_modified`: a 304, empty)."""
+
+    entries: tuple[RecentEpisode, ...] = ()
+    not_modified: bool = False
     validators: Conditional = Conditional()
 
 

@@ -50,10 +50,13 @@ def queue_overview() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def watched_sites() -> list[site_watch.SiteState]:
     """Every provider and video host with what the site watch last saw of it."""
+    from webapp.checking.site_feed import feed_watch_name
     from webapp.sites.hosts.registry import HOST_CLASSES
     from webapp.sites.providers.registry import PROVIDER_CLASSES
 
     sites = [(site_watch.PROVIDER, cls.id, cls.name) for cls in PROVIDER_CLASSES]
+    sites += [(site_watch.PROVIDER, feed_watch_name(cls.id), f"{cls.name} (recently added page)")
+              for cls in PROVIDER_CLASSES if cls.has_site_feed]
     sites += [(site_watch.HOST, cls.id, cls.name) for cls in HOST_CLASSES]
     return site_watch.snapshot(get_redis(), sites)
 

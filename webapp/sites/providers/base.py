@@ -63,6 +63,7 @@ from webapp.sites.types import (
     Conditional,
     EpisodeList,
     Player,
+    RecentList,
     Unsupported,
     UrlError,
 )
@@ -100,6 +101,8 @@ class Provider:
     langs: ClassVar[tuple[str, ...]] = ()
     default_lang: ClassVar[str] = ""
     can_search: ClassVar[bool] = False
+    # Whether the site has one page of recently added episodes (`recently_added`).
+    has_site_feed: ClassVar[bool] = False
     generic: ClassVar[bool] = False
     example_urls: ClassVar[tuple[str, ...]] = ()
     live_domain_known: ClassVar[bool] = True
@@ -165,6 +168,10 @@ class Provider:
     def anime_info(self, client: Any, key: str, lang: str) -> AnimeInfo:
         """Title, poster, synopsis, genres, seasons and languages of the source's anime."""
         raise NotImplementedError
+
+    def recently_added(self, client: Any, conditional: Conditional | None = None) -> RecentList:
+        """The site's own page of recently added episodes (only when `has_site_feed`)."""
+        raise Unsupported(f"{self.name} has no page of recently added episodes.")
 
     def expand_player(self, client: Any, player: Player) -> list[Player]:
         """The real players behind a "page" player (an episode page); others as they are."""

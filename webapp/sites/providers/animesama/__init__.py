@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from webapp.sites.providers.animesama import episodes as episodes_js
 from webapp.sites.providers.animesama import naming, pages
+from webapp.sites.providers.animesama.recent import recent_cards
 from webapp.sites.providers.animesama.search import SearchHit, search_hits
 from webapp.sites.providers.base import NormalisedUrl, Provider
 from webapp.sites.providers.fetching import fetch
@@ -48,6 +49,8 @@ from webapp.sites.types import (
     EpisodeList,
     Player,
     ProviderError,
+    RecentEpisode,
+    RecentList,
     SiteMoved,
     SiteUnreachable,
 )
@@ -84,6 +87,7 @@ class AnimeSama(Provider):
                                         "vf1", "vf2")
     default_lang: ClassVar[str] = "vostfr"
     can_search: ClassVar[bool] = True
+    has_site_feed: ClassVar[bool] = True
     example_urls: ClassVar[tuple[str, ...]] = (
         "https://anime-sama.si/catalogue/frieren/saison1/vostfr/",
         "https://anime-sama.to/catalogue/naruto-shippuden/saison2/vf/",
@@ -252,6 +256,17 @@ class AnimeSama(Provider):
                 except AnimeRemoved:
                     log.info("anime-sama has no %s for the numbering of %s", path, key)
         return total
+
+    def recently_added(self, client: Any, conditional: Conditional | None = None) -> RecentList:
+        """The home page's recently added episodes (conditional: a 304 when unchanged)."""
+        page = self._get(client, "/", what="the home page", conditional=conditional)
+        validators = Conditional(page.etag, page.last_modified)
+        if page.not_modified:
+            return RecentList(not_modified=True, validators=validators)
+        cards = recent_cards(page.text, page.url)
+        return RecentList(entries=tuple(
+            RecentEpisode(key=c.key, lang=c.lang, label=c.label, released_at=c.released_at)
+            for c in cards), validators=validators)
 
     # --- info and search ---------------------------------------------------------------
 
