@@ -150,6 +150,11 @@ def home(site: FixtureSite, request: Request, match: re.Match) -> Response:
     return resp
 
 
+def planning(site: FixtureSite, request: Request, match: re.Match) -> Response:
+    """The weekly planning page (a static fixture)."""
+    return Response((FIXTURES / "animesama" / "planning.html").read_bytes(), content_type=HTML)
+
+
 def portal(site: FixtureSite, request: Request, match: re.Match) -> Response:
     """The portal page whose button links to the current domain."""
     target = site.portal_target or site.moved_to or site.url
@@ -243,6 +248,7 @@ SEASON = r"/catalogue/(?P<slug>[a-z0-9._-]+)/(?P<season>[a-z0-9_-]+)/(?P<lang>[a
 ROUTES = [
     (r"/", "animesama", home),
     (r"/portal/", "animesama", portal),
+    (r"/planning/", "animesama", planning),
     (r"/catalogue/", "animesama", catalogue),
     (r"/template-php/defaut/fetch\.php", "animesama", quick_search),
     (r"/catalogue/(?P<slug>[a-z0-9._-]+)/", "animesama", hub),

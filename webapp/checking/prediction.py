@@ -9,6 +9,9 @@ past its slot).
 
 Episodes that came out together (a batch, or a first check that found many) count as one
 release: only the first of a group within `BATCH_GAP` is kept.
+
+Where the site publishes its own weekly planning (anime-sama's `/planning/`),
+`predict_from_schedule` gives the next slot it names, in the site's time zone.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from webapp.sites.types import ScheduledRelease
 
 WEEK = timedelta(days=7)
 BATCH_GAP = timedelta(hours=12)
@@ -89,3 +95,24 @@ def predict_weekly(first_seen: Iterable[datetime], now: datetime) -> Prediction 
         return None
     confidence = round(min(share, len(weekly) / len(gaps)) * min(1.0, len(moments) / 6), 2)
     return Prediction(expected_at=expected.replace(microsecond=0), confidence=confidence)
+
+
+SITE_ZONE = ZoneInfo("Europe/Paris")
+UNKNOWN_HOUR = 12           # a planning without the hour: midday, with less confidence
+LATE_GRACE = timedelta(hours=2)  # a slot this recent is still "expected" (being uploaded)
+
+
+def predict_from_schedule(release: ScheduledRelease, now: datetime,
+                          zone: ZoneInfo = SITE_ZONE) -> Prediction:
+    """The next slot the site's planning names (a postponed week skipped), naive UTC."""
+    local_now = now.replace(tzinfo=UTC).astimezone(zone)
+    hour = UNKNOWN_HOUR if release.hour is None else release.hour
+    day = local_now.date() + timedelta(days=(release.weekday - local_now.weekday()) % 7)
+    slot = datetime(day.year, day.month, day.day, hour, release.minute, tzinfo=zone)
+    if slot.astimezone(UTC).replace(tzinfo=None) < now - LATE_GRACE:
+        slot += WEEK
+    if release.postponed and slot - local_now < WEEK:
+        slot += WEEK
+    expected = slot.astimezone(UTC).replace(tzinfo=None)
+    return Prediction(expected_at=expected, confidence=0.5 if release.hour is None else 0.9,
+                      source="schedule")

@@ -171,6 +171,21 @@ class RecentList:
     validators: Conditional = Conditional()
 
 
+@dataclass(frozen=True)
+class ScheduledRelease:
+    """A season a site's planning says airs weekly: weekday (0 = Monday) and time in the
+    site's time zone (`hour` None: unknown), and whether this week's episode is
+    postponed."""
+
+    key: str
+    lang: str
+    weekday: int
+    hour: int | None
+    minute: int = 0
+    postponed: bool = False
+    title: str = ""
+
+
 class UrlError(ValueError):
     """A URL that the provider cannot use; the message is shown to the user."""
 

@@ -64,6 +64,7 @@ from webapp.sites.types import (
     EpisodeList,
     Player,
     RecentList,
+    ScheduledRelease,
     Unsupported,
     UrlError,
 )
@@ -103,6 +104,8 @@ class Provider:
     can_search: ClassVar[bool] = False
     # Whether the site has one page of recently added episodes (`recently_added`).
     has_site_feed: ClassVar[bool] = False
+    # Whether the site publishes a weekly planning (`release_schedule`).
+    has_schedule: ClassVar[bool] = False
     generic: ClassVar[bool] = False
     example_urls: ClassVar[tuple[str, ...]] = ()
     live_domain_known: ClassVar[bool] = True
@@ -172,6 +175,10 @@ class Provider:
     def recently_added(self, client: Any, conditional: Conditional | None = None) -> RecentList:
         """The site's own page of recently added episodes (only when `has_site_feed`)."""
         raise Unsupported(f"{self.name} has no page of recently added episodes.")
+
+    def release_schedule(self, client: Any) -> list[ScheduledRelease]:
+        """The site's weekly planning (only when `has_schedule`)."""
+        raise Unsupported(f"{self.name} publishes no planning.")
 
     def expand_player(self, client: Any, player: Player) -> list[Player]:
         """The real players behind a "page" player (an episode page); others as they are."""

@@ -37,6 +37,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from webapp.sites.providers.animesama import episodes as episodes_js
 from webapp.sites.providers.animesama import naming, pages
+from webapp.sites.providers.animesama.planning import planned_seasons
 from webapp.sites.providers.animesama.recent import recent_cards
 from webapp.sites.providers.animesama.search import SearchHit, search_hits
 from webapp.sites.providers.base import NormalisedUrl, Provider
@@ -51,6 +52,7 @@ from webapp.sites.types import (
     ProviderError,
     RecentEpisode,
     RecentList,
+    ScheduledRelease,
     SiteMoved,
     SiteUnreachable,
 )
@@ -68,6 +70,7 @@ PORTAL_URL = "https://anime-sama.pw/"
 BASE_TTL_SECONDS = 3600.0
 SEARCH_PATH = "/catalogue/"
 QUICK_SEARCH_PATH = "/template-php/defaut/fetch.php"
+PLANNING_PATH = "/planning/"
 MAX_REMEMBERED_FILEVERS = 20000
 
 
@@ -88,6 +91,7 @@ class AnimeSama(Provider):
     default_lang: ClassVar[str] = "vostfr"
     can_search: ClassVar[bool] = True
     has_site_feed: ClassVar[bool] = True
+    has_schedule: ClassVar[bool] = True
     example_urls: ClassVar[tuple[str, ...]] = (
         "https://anime-sama.si/catalogue/frieren/saison1/vostfr/",
         "https://anime-sama.to/catalogue/naruto-shippuden/saison2/vf/",
@@ -267,6 +271,11 @@ class AnimeSama(Provider):
         return RecentList(entries=tuple(
             RecentEpisode(key=c.key, lang=c.lang, label=c.label, released_at=c.released_at)
             for c in cards), validators=validators)
+
+    def release_schedule(self, client: Any) -> list[ScheduledRelease]:
+        """The `/planning/` page: each airing season's weekday and Paris time."""
+        page = self._get(client, PLANNING_PATH, what="the planning")
+        return planned_seasons(page.text)
 
     # --- info and search ---------------------------------------------------------------
 
