@@ -1,4 +1,5 @@
-# make run  — set everything up and start web, worker, downloaders and scheduler.
+# make run  — set everything up and start web, worker (checks + downloads) and scheduler,
+#             each restarted if it exits (scripts/run-stack.sh).
 # make test — set everything up (dev tools, redis-server, chromium), check the import layers
 #             (lint-imports) and run the whole suite.
 # make bench — the benchmarks (not tests): they print figures.
@@ -39,7 +40,7 @@ run: $(VENV)/.runtime
 	@echo "  Watchlist is starting on http://$(HOST):$(PORT)/"
 	@echo "  (no account yet? the first page asks you to create the admin)"
 	@echo
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec $(VENV)/bin/honcho start -c downloader=$(MAX_PARALLEL_DOWNLOADS)
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH exec scripts/run-stack.sh
 
 system-test:
 	scripts/apt-ensure.sh redis-server redis-server

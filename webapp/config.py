@@ -57,6 +57,12 @@ def cron_tick_seconds(env: dict[str, str] | None = None) -> int:
     return _int(env.get("CRON_TICK_SECONDS"), 60)
 
 
+def redis_url(env: dict[str, str] | None = None) -> str:
+    """REDIS_URL (read by the scheduler process, workers/clock.py, without the app)."""
+    env = os.environ if env is None else env
+    return env.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
 def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from environment variables (SPEC §7 names)."""
     env = dict(os.environ if env is None else env)
@@ -65,9 +71,19 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
     config: dict[str, Any] = {
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "DATABASE_URL": database_url,
-        "REDIS_URL": env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "REDIS_URL": redis_url(env),
         "DOWNLOAD_DIR": os.path.abspath(env.get("DOWNLOAD_DIR") or "downloads"),
         "MAX_PARALLEL_DOWNLOADS": _int(env.get("MAX_PARALLEL_DOWNLOADS"), 3),
+        # The process tree of one machine (workers/pool.py): how many checks and how
+        # many downloads it runs at once (0: this machine does none of that kind), ...
+        "CHECK_CONCURRENCY": _int(env.get("CHECK_CONCURRENCY"), 2),
+        "DOWNLOAD_CONCURRENCY": _int(env.get("DOWNLOAD_CONCURRENCY"),
+                                     _int(env.get("MAX_PARALLEL_DOWNLOADS"), 3)),
+        # ... its web server (0 workers: no web on this machine) and scheduler.
+        "WEB_WORKERS": _int(env.get("WEB_WORKERS"), 1),
+        "WEB_THREADS": _int(env.get("WEB_THREADS"), 8),
+        "WEB_BIND": f"{env.get('HOST') or '127.0.0.1'}:{_int(env.get('PORT'), 3000)}",
+        "RUN_SCHEDULER": _bool(env.get("RUN_SCHEDULER"), True),
         "HTMX_SRC": (env.get("HTMX_SRC") or "cdn").lower(),
         "ALLOW_PRIVATE_HOSTS": env.get("ALLOW_PRIVATE_HOSTS", ""),
         "DIRECTORY_ALLOWED_HOSTS": env.get("DIRECTORY_ALLOWED_HOSTS", ""),

@@ -91,14 +91,19 @@ def app_job(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def preload_job_modules() -> None:
+    """Import every job module (and what it imports) now, before any fork."""
+    for module in PRELOADED_MODULES:
+        importlib.import_module(module)
+
+
 class _AppFirst:
     """Worker mixin: build the app and import the job modules before the first job."""
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
         """Create the app and import the job modules once, then work as usual."""
         get_app()
-        for module in PRELOADED_MODULES:
-            importlib.import_module(module)
+        preload_job_modules()
         return super().work(*args, **kwargs)  # type: ignore[misc]
 
 
@@ -136,3 +141,11 @@ class CheckWorker(_AppFirst, SimpleWorker):
         if pipeline is None and state == self.get_state():
             return
         super().set_state(state, pipeline)
+
+
+class DownloadWorker(CheckWorker):
+    """A download worker of the pool (workers/pool.py): it runs each download in its own
+    process, which the pool forked from a preloaded parent, instead of forking a
+    work-horse per job (~33 MB private each); the pool recycles it after a number of
+    jobs. Cancel and the job timeout work as in a work-horse (a flag the job polls,
+    SIGALRM)."""

@@ -158,3 +158,29 @@ def test_other_users_item_is_404_on_every_item_endpoint(api, make_api):
                                  ("post", "/resume", None)):
         assert_error(getattr(bob, method)(path + suffix, json=body), 404, "not_found")
     assert api.get(path).get_json() == item
+
+
+@pytest.mark.parametrize("path, size_mb", [("/api/watchlist/import", 40),
+                                           ("/api/watchlist", 3)])
+def test_a_body_over_the_limit_gets_the_json_413_over_a_real_connection(app, api, path,
+                                                                        size_mb):
+    """Through a real socket, not the test client: the refused body is read to its end,
+    so the client gets the 413 answer instead of a connection reset."""
+    import threading
+
+    import requests
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        resp = requests.post(f"http://127.0.0.1:{server.server_port}{path}",
+                             data=b"{" + b" " * (size_mb * 1024 * 1024) + b"}",
+                             headers={"Authorization": f"Bearer {api.token}",
+                                      "Content-Type": "application/json"}, timeout=30)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert resp.status_code == 413
+    assert resp.json()["error"] == "payload_too_large"

@@ -13,7 +13,7 @@ from webapp.models import WatchlistItem
 
 DEFAULTS = {"check_interval_hours": 6, "auto_download_enabled": True,
             "max_concurrent_auto_downloads": 2, "notify_on_new_episodes": False,
-            "include_completed_anime": False}
+            "include_completed_anime": False, "metadata_files": True}
 
 
 def test_new_user_has_the_default_settings(api):
@@ -28,6 +28,14 @@ def test_partial_update_returns_all_settings(api):
     expected = {**DEFAULTS, "check_interval_hours": 12, "notify_on_new_episodes": True}
     assert resp.get_json() == expected
     assert api.get("/api/watchlist/settings").get_json() == expected
+
+
+def test_metadata_files_can_be_turned_off(api):
+    resp = api.put("/api/watchlist/settings", json={"metadata_files": False})
+    assert resp.status_code == 200 and resp.get_json()["metadata_files"] is False
+    body = assert_error(api.put("/api/watchlist/settings", json={"metadata_files": "no"}), 422,
+                        "validation_error")
+    assert fields_of(body) == ["metadata_files"]
 
 
 @pytest.mark.parametrize("value", [0, 169, -1, "6", None, 6.5, True, 10**30])

@@ -1,7 +1,8 @@
 """Benchmark: GET /api/watchlist and /api/watchlist/stats for a user with 1,000 items.
 
-Seeds 100 users (one with 1,000 items, the others 20 each), serves the app with gunicorn
-(`-w 2 --threads 4`, as in the Procfile) on our own redis-server, and prints p50/p95 of
+Seeds 100 users (one with 1,000 items, the others 20 each), serves the app with the
+stack's web server (`workers/pool.py`'s gunicorn, WEB_WORKERS × WEB_THREADS) on our own
+redis-server, and prints p50/p95 of
 sequential requests (loopback, keep-alive) and of a concurrent run, plus the SQL
 statements one request runs (in-process), for 1,000 items and for 20: they must be equal.
 Target: p95 of the list under 50 ms. On PostgreSQL (when TEST_POSTGRES_URL is set) it
@@ -152,7 +153,8 @@ def run(backend: str) -> None:
             seq = sequential(base, raw[1])
             conc = {path: concurrent(base, raw[1], path) for path in PATHS}
     print(f"\n[{backend}] JSON API, user with {ITEMS} items among {USERS} users "
-          f"(gunicorn -w 2 --threads 4; {ROUNDS} requests per run)")
+          f"(the stack's web: gunicorn {os.environ.get('WEB_WORKERS', '1')} × "
+          f"{os.environ.get('WEB_THREADS', '8')} threads; {ROUNDS} requests per run)")
     print(f"  {'endpoint':24} {'seq p50':>8} {'seq p95':>8} {'bytes':>8} "
           f"{f'{THREADS} clients p50':>17} {'p95':>7} {'req/s':>7} {'SQL 1000/20 items':>18}")
     for path in PATHS:

@@ -137,7 +137,7 @@ def run(backend: str) -> None:
         with gunicorn(env, Path(tmp)) as base:
             results = measure(logged_in_session(base), base)
         print(f"\n[{backend}] watchlist pages, user with {ITEMS} items among {USERS} users "
-              f"({ROUNDS} requests each, gunicorn -w 2 --threads 4)")
+              f"({ROUNDS} requests each, the stack's web server)")
         print(f"  {'case':36} {'p50 ms':>7} {'p95 ms':>7} {'bytes':>8} {'SQL':>4}")
         for name, p50, p95, size in results:
             flag = "" if p95 < 100 and (name.startswith("full") or size < 50_000) else "  !"

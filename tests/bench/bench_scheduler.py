@@ -1,7 +1,8 @@
-"""Benchmark: the scheduler tick over 40,000 items, and the idle CPU of `rq cron` + a worker.
+"""Benchmark: the scheduler tick over 40,000 items, and the idle CPU of the scheduler + workers.
 
 Prints the tick's wall time and SQL statements with none due and with 1,000 due, and the
-CPU used by an idle scheduler and an idle worker over a minute (target: < 1% of a core
+CPU used by the idle scheduler and the idle check and download workers (the Procfile's `app`
+without its web server) over a minute (target: < 1% of a core
 together). Run with `make bench` or `python -m tests.bench.bench_scheduler`.
 """
 
@@ -116,10 +117,35 @@ def bench_tick(env: BenchEnv) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its reaped children, in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
-    return (utime + stime + cutime + cstime) / clock_ticks()
+    """User + system CPU of a process, its live descendants and its reaped children, in
+    seconds."""
+    total = 0
+    for one in tree(pid):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += sum(int(x) for x in fields[11:15])
+    return total / clock_ticks()
+
+
+def tree(pid: int) -> set[int]:
+    """`pid` and its live descendants."""
+    found, todo = {pid}, [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = list(Path(f"/proc/{parent}/task").iterdir())
+        except FileNotFoundError:
+            continue
+        for task in tasks:
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except FileNotFoundError:
+                continue
+            todo.extend(c for c in children if c not in found)
+            found.update(children)
+    return found
 
 
 def settle(procs: dict[str, subprocess.Popen], quiet_s: float = 2.0,
@@ -137,10 +163,14 @@ def settle(procs: dict[str, subprocess.Popen], quiet_s: float = 2.0,
 
 def bench_idle(env: BenchEnv) -> None:
     proc_env = {**os.environ, **env.process_env(), "PYTHONPATH": str(env.root)}
+    roles = {"scheduler": {"WEB_WORKERS": "0", "CHECK_CONCURRENCY": "0",
+                           "DOWNLOAD_CONCURRENCY": "0", "RUN_SCHEDULER": "1"},
+             "check + download workers": {"WEB_WORKERS": "0", "RUN_SCHEDULER": "0"}}
     procs = {
-        name: subprocess.Popen(procfile_argv(process, proc_env), cwd=env.root, env=proc_env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for name, process in (("rq cron", "scheduler"), ("rq worker", "worker"))
+        name: subprocess.Popen(procfile_argv("app", {**proc_env, **extra}), cwd=env.root,
+                               env={**proc_env, **extra}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        for name, extra in roles.items()
     }
     try:
         settle(procs)  # start-up and the first tick are not idle
@@ -157,7 +187,7 @@ def bench_idle(env: BenchEnv) -> None:
         pct = 100 * (after[name] - before[name]) / IDLE_SECONDS
         total += pct
         print(f"  idle {name}: {pct:.2f}% of a core over {IDLE_SECONDS} s")
-    print(f"  idle scheduler + worker together: {total:.2f}% of a core (target < 1%)")
+    print(f"  idle scheduler + workers together: {total:.2f}% of a core (target < 1%)")
 
 
 def main() -> None:

@@ -132,12 +132,15 @@ def percentiles(times: list[float]) -> tuple[float, float]:
 
 
 def start_gunicorn(env: BenchEnv, port: int, logs: Path) -> subprocess.Popen:
-    """gunicorn (`-w 2 --threads 4`, as in the Procfile) serving wsgi:app with the bench
-    database and Redis, once /healthz answers."""
+    """The web server as the stack runs it (the Procfile's `app`, `workers/pool.py`, with
+    only its web role: gunicorn, WEB_WORKERS × WEB_THREADS, default 1 × 8; set them in the
+    environment to compare) serving the app with the bench database and Redis, once
+    /healthz answers."""
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "wsgi:app"], cwd=env.root, env={**os.environ, **env.process_env(),
-                                          "PYTHONPATH": str(env.root)},
+        [str(BIN / "python"), "-m", "workers.pool"], cwd=env.root,
+        env={**os.environ, **env.process_env(), "PYTHONPATH": str(env.root),
+             "HOST": "127.0.0.1", "PORT": str(port), "CHECK_CONCURRENCY": "0",
+             "DOWNLOAD_CONCURRENCY": "0", "RUN_SCHEDULER": "0"},
         stdout=(logs / "gunicorn.log").open("ab"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -82,7 +82,7 @@ def test_a_lived_in_watchlist(page: Any, live: str, app: Any, users: dict, fixtu
     log_in(page, live)
     expect(page.locator(".item")).to_have_count(len(SHOWS))
     expect(page.locator(".badge.paused")).to_have_count(1)
-    expect(page.locator(".last-error")).to_contain_text("503 three times")
+    expect(page.locator(".check-error")).to_contain_text("503 three times")
     expect(page.locator("#bell .count")).to_have_text("3")
     suffix = "" if scheme == "light" else "-dark"
     screenshot(page, f"showcase-watchlist{suffix}")

@@ -1,7 +1,9 @@
-"""Start and stop the app's real processes (gunicorn, rq worker, rq cron) for e2e tests.
+"""Start and stop the app's real processes for e2e tests.
 
-Each process is started from its own line of the `Procfile`, so the tests run exactly
-the commands `make run` runs (with the test's environment filled in).
+Every process is started from the `Procfile`'s `app` line (workers/pool.py), so the tests
+run exactly the command `make run` runs (with the test's environment filled in): the whole
+stack at once (`stack`), or one role of it per process (`web`, `worker`, `cron`), as
+machines of a scaled-out install run them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+NO_WORKERS = {"CHECK_CONCURRENCY": "0", "DOWNLOAD_CONCURRENCY": "0"}
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)")
 
 
@@ -49,26 +52,38 @@ class Processes:
         self.log_dir = log_dir
         self.procs: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def start(self, name: str, argv: list[str],
+              env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log,
+        proc = subprocess.Popen(argv, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         self.procs[name] = proc
         return proc
 
+    def app(self, name: str, roles: dict[str, str]) -> subprocess.Popen:
+        """The Procfile's `app` (workers/pool.py) with its roles set by `roles`."""
+        env = {**self.env, **roles}
+        return self.start(name, procfile_argv("app", env), env)
+
+    def stack(self, port: int, name: str = "stack", **settings: str) -> None:
+        """The whole app as `make run` starts it (web, checks, downloads, scheduler in one
+        process tree) on 127.0.0.1:`port`, once it answers."""
+        self.app(name, {"HOST": "127.0.0.1", "PORT": str(port), **settings})
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 30, "the web server")
+
     def web(self, port: int) -> None:
-        """The Procfile's `web` (gunicorn) on 127.0.0.1:`port`, once it answers."""
-        env = {**self.env, "HOST": "127.0.0.1", "PORT": str(port)}
-        self.start("web", procfile_argv("web", env))
+        """Only the web server (gunicorn) on 127.0.0.1:`port`, once it answers."""
+        self.app("web", {"HOST": "127.0.0.1", "PORT": str(port), **NO_WORKERS,
+                         "RUN_SCHEDULER": "0"})
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 30, "gunicorn")
 
-    def worker(self, name: str) -> None:
-        """The Procfile's `worker` or `downloader` process."""
-        self.start(name, procfile_argv(name, self.env))
+    def worker(self, name: str = "worker", **settings: str) -> None:
+        """Only check and download workers (as a second machine would run them)."""
+        self.app(name, {"WEB_WORKERS": "0", "RUN_SCHEDULER": "0", **settings})
 
     def cron(self) -> None:
-        """The Procfile's `scheduler` (`rq cron`)."""
-        self.start("cron", procfile_argv("scheduler", self.env))
+        """Only the scheduler (the cron tick and RQ's delayed jobs)."""
+        self.app("cron", {"WEB_WORKERS": "0", **NO_WORKERS, "RUN_SCHEDULER": "1"})
 
     def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
         proc = self.procs.pop(name, None)

@@ -1,4 +1,4 @@
-"""End to end: real gunicorn, `rq worker`s and `rq cron` bring new episodes into the library.
+"""End to end: the real stack (gunicorn, RQ workers, the cron tick) brings new episodes in.
 
 Nobody calls anything after adding the anime: the cron tick finds the new item due, a
 worker checks the (local) anime-sama site, the downloader fetches each episode through
@@ -36,7 +36,7 @@ def library_files(root: Path) -> list[str]:
 
 @pytest.fixture
 def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
-    """The three processes of the Procfile, configured for the fixture site."""
+    """The stack as `make run` starts it (the Procfile's `app`), set for the fixture site."""
     api = make_api("alice")
     library = tmp_path / "library"
     env = {
@@ -52,9 +52,7 @@ def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
     procs = Processes(env, log_dir)
     port = free_port()
     try:
-        procs.web(port)
-        procs.worker("worker")
-        procs.cron()
+        procs.stack(port)
         yield procs, f"http://127.0.0.1:{port}", api.token, library
     finally:
         procs.stop_all()
@@ -96,14 +94,14 @@ def test_new_episodes_arrive_with_nobody_watching(app, stack, fixture_site):
     assert item()["last_episode_available"] == 3
     wait_until(lambda: len(completed_notifications()) == 3, 20, "3 download notifications")
 
-    # The scheduler is down while two episodes are published.
-    procs.stop("cron")
+    # The whole stack is down while two episodes are published.
+    procs.stop("stack")
     fixture_site.publish_episode(KEY, count=2)
     with app.app_context():
         db.session.execute(update(WatchlistItem).where(WatchlistItem.id == item_id)
                            .values(next_check_at=utcnow() - timedelta(hours=1)))
         db.session.commit()
-    procs.cron()
+    procs.stack(int(base.rsplit(":", 1)[1]))
     try:
         wait_until(lambda: item()["last_episode_downloaded"] == 5, 90,
                    "episodes 4-5 downloaded after the restart")

@@ -30,7 +30,7 @@ def test_short_query_and_no_result(logged):
 def test_a_failing_site_leaves_the_others(logged, fixture_site):
     fixture_site.fail("/animes-search", status=500)
     html = logged.get("/add?q=naruto", headers=HX).get_data(as_text=True)
-    assert "Naruto Shippuden" in html and "nekosama:" in html
+    assert "Naruto Shippuden" in html and "Neko-Sama:" in html
 
 
 def test_options_offer_seasons_then_add(logged, app):
@@ -69,6 +69,26 @@ def test_only_new_episodes_from_now(logged, fixture_site, app, make_user):
 def test_paste_a_bad_url_says_why(logged):
     resp = post(logged, "/add", {"anime_url": "https://unknown.example/x", "anime_title": "X"},
                 htmx=True)
-    assert resp.status_code == 422 and "provider_id" in resp.get_data(as_text=True)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "No site recognises this URL" in text
+    assert "HTTP directory" in text and "could not be read for one" not in text
     page = post(logged, "/add", {"anime_url": "https://unknown.example/x", "anime_title": "X"})
-    assert page.status_code == 422 and "flash error" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and "flash error" in html
+    # Without htmx the page comes back whole: what was typed is still in the form.
+    assert 'value="https://unknown.example/x"' in html and 'value="X"' in html
+
+
+def test_paste_an_unreachable_site_says_so(logged, fixture_site):
+    url = fixture_site.url + "/catalogue/frieren/saison1/vostfr/"
+    fixture_site.fail("/catalogue/", status=503)
+    resp = post(logged, "/add", {"anime_url": url, "provider_id": "animesama"}, htmx=True)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "The site could not be reached" in text
+    assert "No site recognises" not in text and "could not be read for one" not in text
+
+
+def test_paste_without_a_title_or_url_names_both(logged):
+    resp = post(logged, "/add", {"anime_url": "", "anime_title": ""}, htmx=True)
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "URL:" in text and "Title:" in text

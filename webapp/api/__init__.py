@@ -47,12 +47,33 @@ def authenticate_and_check_body() -> Response | None:
     return _check_body()
 
 
+DISCARD_AT_MOST = 256 * 1024 * 1024
+
+
+def _discard_body(length: int) -> None:
+    """Read a refused body to its end (up to a bound) before answering: a server that closes
+    with the body unread resets the connection, and the client never sees the 413."""
+    if length > DISCARD_AT_MOST:
+        return
+    stream = request.environ.get("wsgi.input")
+    left = length
+    try:
+        while left > 0 and stream is not None:
+            chunk = stream.read(min(left, 1024 * 1024))
+            if not chunk:
+                break
+            left -= len(chunk)
+    except OSError:
+        pass
+
+
 def _check_body() -> Response | None:
     config = current_app.config
     limit = config["MAX_CONTENT_LENGTH"] if request.endpoint in LARGE_BODY_ENDPOINTS \
         else config["API_MAX_BODY"]
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
+        _discard_body(request.content_length)
         return error_response(413, f"The body is larger than {limit // (1024 * 1024)} MiB.")
     data = request.get_data(cache=True)  # raises 413 past the limit
     if not data:
@@ -101,6 +122,7 @@ def _handle_http_error(exc: HTTPException) -> Response | HTTPException:
 def register_api(app: Flask) -> None:
     """Attach every API endpoint, its error handling, and the /api/openapi.json alias."""
     from webapp.api import (  # noqa: F401  (register routes)
+        activity,
         checks,
         discovery,
         downloads,

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, RootModel, StringConstraints
 
 from webapp.api import api
 from webapp.api.responses import json_response
-from webapp.errors import Invalid
+from webapp.errors import Invalid, ServiceUnavailable
 from webapp.extensions import get_redis
 from webapp.infra.site_access import get_registry, get_search_client
+from webapp.schemas import error_responses
 from webapp.sites.providers.search import is_down, search_all
 
 TAGS = [Tag(name="discovery")]
@@ -83,7 +84,7 @@ def list_providers() -> Response:
     return json_response(providers)
 
 
-@api.get("/search", tags=TAGS, responses={200: SearchResults})
+@api.get("/search", tags=TAGS, responses={200: SearchResults, **error_responses(503)})
 def search(query: SearchQuery) -> Response:
     """Search every provider that can (or only `provider_id`); failures go to X-Search-Errors."""
     registry = get_registry()
@@ -95,6 +96,14 @@ def search(query: SearchQuery) -> Response:
             raise Invalid(f"{query.provider_id!r} {reason}.", [{
                 "field": "provider_id", "message": f"must be one of {searchable}"}])
     outcome = search_all(registry, get_search_client(), get_redis(), query.q, query.provider_id)
+    asked = {query.provider_id} if query.provider_id else \
+        {p.id for p in registry.providers if p.can_search}
+    failed = {e["provider_id"] for e in outcome.errors}
+    if asked and asked <= failed and not outcome.results:
+        raise ServiceUnavailable(
+            "No site could be searched: every one asked failed. Try again in a few minutes.",
+            [{"provider_id": e["provider_id"], "error": e["error"], "message": e["error"]}
+             for e in outcome.errors])
     headers = {"X-Search-Errors": json.dumps(outcome.errors)} if outcome.errors else None
     return json_response(outcome.results, headers=headers)
 

@@ -1,30 +1,39 @@
-"""API endpoints: downloads (list, one, retry, cancel) and one episode on demand (SPEC §4)."""
+"""API endpoints: downloads (list, one, retry, cancel, clear, file) and one episode on demand
+(SPEC §4)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from flask import Response
+from flask import Response, current_app, send_file
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, RootModel, StringConstraints
 
 from webapp.api import api, current_user_id
 from webapp.api.responses import json_response
 from webapp.downloading import control
+from webapp.downloading.files import clear_finished, completed_file, media_type
 from webapp.downloading.serialize import download_to_dict, live_progress
 from webapp.extensions import get_redis
 from webapp.models import Download as DownloadRow
 from webapp.schemas import (
+    BODY_ERROR_RESPONSES,
     MAX_DB_INT,
     Download,
     DownloadStatus,
     EpisodeNumber,
     error_responses,
 )
+from webapp.schemas.activity import ClearDownloads, ClearedCount
 
 TAGS = [Tag(name="downloads")]
 ONE = {200: Download, **error_responses(404)}
 ACTION = {**error_responses(404, 409)}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+FILE = {200: {"description": "The episode's file.", "content": {"video/*": _BINARY}},
+        206: {"description": "The part of the file a Range asked for.",
+              "content": {"video/*": _BINARY}},
+        **error_responses(404)}
 
 
 class DownloadList(RootModel[list[Download]]):
@@ -91,3 +100,18 @@ def cancel_download(path: DownloadPath) -> Response:
 def download_episode(path: EpisodePath) -> Response:
     """Download one episode now, or again (409 while it is pending, queued or running)."""
     return _one(control.request_episode(current_user_id(), path.item_id, path.n), 202)
+
+
+@api.post("/downloads/clear", tags=TAGS, responses={200: ClearedCount, **BODY_ERROR_RESPONSES})
+def clear_downloads(body: ClearDownloads) -> Response:
+    """Hide finished downloads of these statuses from the list (files and activity stay)."""
+    return json_response({"cleared": clear_finished(current_user_id(), body.status)})
+
+
+@api.get("/downloads/<int:download_id>/file", tags=TAGS, responses=FILE)
+def download_file(path: DownloadPath) -> Response:
+    """The completed episode's file, with Range support; 404 for anything else."""
+    found = completed_file(current_user_id(), path.download_id,
+                           current_app.config["DOWNLOAD_DIR"])
+    return send_file(found, mimetype=media_type(found), conditional=True, etag=True,
+                     download_name=found.name, max_age=0)

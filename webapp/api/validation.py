@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from pydantic import ValidationError
 
 from webapp.errors import error_response
@@ -66,6 +67,24 @@ def details_from(exc: ValidationError) -> list[dict[str, str]]:
     return [{"field": f, "message": m} for f, m in seen.items()]
 
 
+# endpoint -> a check run when its body fails validation, so the 422 also names problems
+# found beyond the schema (the URL of a create body without a title, say).
+MORE_DETAILS: dict[str, Callable[[], list[dict[str, Any]]]] = {}
+
+
+def more_details_for(endpoint: str) -> Callable[[Callable], Callable]:
+    """Register a check that adds `details` entries to the endpoint's validation 422."""
+    def register(check: Callable[[], list[dict[str, Any]]]) -> Callable:
+        MORE_DETAILS[endpoint] = check
+        return check
+    return register
+
+
 def validation_error_response(exc: ValidationError) -> Response:
     """flask-openapi3's validation_error_callback: a 422 in SPEC's shape."""
-    return error_response(422, "Some fields are invalid.", details_from(exc))
+    details = details_from(exc)
+    check = MORE_DETAILS.get(request.endpoint or "")
+    if check is not None:
+        named = {d["field"] for d in details}
+        details += [d for d in check() if d.get("field") not in named]
+    return error_response(422, "Some fields are invalid.", details)

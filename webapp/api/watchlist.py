@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response
+from typing import Any
+
+from flask import Response, request
 from flask_openapi3 import Tag
 
 from webapp.api import api, current_user_id
 from webapp.api.responses import json_response, no_content
+from webapp.api.validation import more_details_for
+from webapp.errors import Invalid
 from webapp.schemas import (
     BODY_ERROR_RESPONSES,
     ImportResult,
@@ -26,6 +30,7 @@ from webapp.schemas import (
     settings_to_dict,
 )
 from webapp.watchlist.manager import WatchlistManager
+from webapp.watchlist.sources import resolve
 
 TAGS = [Tag(name="watchlist")]
 ITEM_RESPONSES = {200: WatchlistItem, **error_responses(404)}
@@ -40,6 +45,21 @@ def _manager() -> WatchlistManager:
 def create_item(body: WatchlistItemCreate) -> Response:
     """Add an anime to the watchlist."""
     return json_response(item_to_dict(_manager().create_item(body)), 201)
+
+
+@more_details_for("api.create_item")
+def _url_problems() -> list[dict[str, Any]]:
+    """What is wrong with a create body's URL, told even when other fields are bad too."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not isinstance(data.get("anime_url"), str):
+        return []
+    provider_id, lang = data.get("provider_id"), data.get("lang")
+    try:
+        resolve(data["anime_url"][:2000], provider_id if isinstance(provider_id, str) else None,
+                lang if isinstance(lang, str) else None)
+    except Invalid as exc:
+        return list(exc.details)
+    return []
 
 
 @api.get("/watchlist", tags=TAGS, responses={200: WatchlistItemList})

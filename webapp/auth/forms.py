@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.auth.tokens import SCOPES
@@ -65,13 +65,20 @@ class ResetPasswordForm(FlaskForm):
     password = _new_password("New password")
 
 
+def _at_least_one_scope(_form: FlaskForm, field: SelectMultipleField) -> None:
+    """At least one scope, checked on the server: no `required` on each checkbox (a
+    browser would then demand every one of them ticked)."""
+    if not field.data:
+        raise StopValidation("Tick at least one scope: read, write or feeds.")
+
+
 class TokenForm(FlaskForm):
     """A new API token: a label, its scopes and an optional expiry date."""
 
     name = StringField("Name", validators=[DataRequired(), Length(max=100)],
                        render_kw={"placeholder": "e.g. home-script"})
     scopes = SelectMultipleField("Scopes", choices=[(s, s) for s in SCOPES],
-                                 default=["read", "write"], validators=[DataRequired()],
+                                 default=["read", "write"], validators=[_at_least_one_scope],
                                  widget=ListWidget(prefix_label=False),
                                  option_widget=CheckboxInput())
     expires = DateField("Expires (optional)", validators=[Optional()])

@@ -20,6 +20,7 @@ from typing import Any
 
 from webapp.checking import messages, store
 from webapp.checking.fetching import fetch_source
+from webapp.checking.history import record_check
 from webapp.checking.messages import episode_list
 from webapp.clock import isoformat, utcnow
 from webapp.extensions import db
@@ -166,6 +167,7 @@ class EpisodeChecker:
             values.update(last_error=error, consecutive_failures=failures)
             log.info("check of source %s failed (%d in a row): %s", source_id, failures, error)
         store.save_source(db.session, source_id, values)
+        record_check(items, outcome)  # the items' activity, in the same transaction
         return outcome
 
     def _episodes(self, source: store.SourceState, listed: Any, now: datetime,
@@ -209,7 +211,8 @@ class EpisodeChecker:
             prev = item.last_episode_available
             new_by_item[item.id] = [n for n in numbers if prev is None or n > prev]
             rows.append({"id": item.id, "last_episode_available": available,
-                         "last_checked_at": now, "last_error": None, "updated_at": now,
+                         "last_checked_at": now, "last_success_at": now,
+                         "last_attempt_at": now, "last_error": None, "updated_at": now,
                          "next_check_at": now + timedelta(hours=item.check_interval_hours)})
         for item in wanting:
             downloads += [{"item_id": item.id, "user_id": item.user_id,
@@ -240,7 +243,7 @@ class EpisodeChecker:
             if item.id in full:
                 delay = retry_delay(failures, item.check_interval_hours, retryable)
                 rows.append({"id": item.id, "last_error": error, "next_check_at": now + delay,
-                             "updated_at": now})
+                             "last_attempt_at": now, "updated_at": now})
         store.update_items(db.session, rows)
         if failures == SOURCE_ERROR_AFTER:
             told: set[int] = set()

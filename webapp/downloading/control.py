@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from webapp.clock import utcnow
 from webapp.downloading import settings as dm
 from webapp.downloading.dispatch import delete_job, dispatch_pending
+from webapp.downloading.history import record_download
 from webapp.errors import Conflict, NotFound
 from webapp.extensions import db, get_redis
 from webapp.infra import keys
@@ -31,9 +32,10 @@ CANCEL_FLAG_SECONDS = 3600
 
 def list_downloads(user_id: int, status: str | None = None,
                    item_id: str | None = None, limit: int = 500) -> list[Download]:
-    """The user's downloads, newest first, optionally filtered by status and item."""
+    """The user's downloads, newest first, optionally filtered by status and item
+    (those the user cleared from the list are left out)."""
     query = (select(Download).options(joinedload(Download.item))
-             .where(Download.user_id == user_id)
+             .where(Download.user_id == user_id, Download.cleared_at.is_(None))
              .order_by(Download.created_at.desc(), Download.id.desc()).limit(limit))
     if status:
         query = query.where(Download.status == status)
@@ -62,8 +64,12 @@ def _restart(download: Download) -> bool:
     result = db.session.execute(
         update(Download).where(Download.id == download.id, Download.status.in_(RESTARTABLE))
         .values(status="pending", attempts=0, error=None, path=None, bytes_done=0,
-                bytes_total=None, started_at=None, finished_at=None, player=None)
+                bytes_total=None, started_at=None, finished_at=None, player=None,
+                cleared_at=None)
         .execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        record_download(download, "download_retried", "will be downloaded again, as you asked.",
+                        previous=download.status, automatic=False)
     db.session.commit()
     return result.rowcount == 1
 
@@ -135,6 +141,8 @@ def cancel(user_id: int, download_id: int) -> Download:
                                Download.status.in_(ACTIVE_DOWNLOAD_STATUSES))
         .values(status="cancelled", finished_at=utcnow(), error=None)
         .execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        record_download(download, "download_cancelled", "was cancelled.", previous=previous)
     db.session.commit()
     db.session.refresh(download)
     if result.rowcount != 1:

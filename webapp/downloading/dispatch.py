@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from webapp.clock import utcnow
 from webapp.downloading import settings as dm
+from webapp.downloading.history import record_queued
 from webapp.extensions import db, get_queue, get_redis
 from webapp.infra import keys
 from webapp.models import Download, UserSettings
@@ -119,6 +120,7 @@ def _claim_pending(now: datetime) -> list[int]:
             claimed.append(row.id)
             per_user[row.user_id] += 1
             busy.add((row.source_id, row.episode))
+    record_queued(claimed)  # the owners' activity, in the claim's transaction
     db.session.commit()
     return claimed
 

@@ -11,8 +11,9 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from webapp.clock import utcnow
+from webapp.downloading.history import human_size, human_time, record_download, seconds_since
 from webapp.extensions import db
-from webapp.models import Download, SourceEpisode, WatchlistItem
+from webapp.models import Download, Notification, SourceEpisode, WatchlistItem
 from webapp.notifications.inbox import notify
 from webapp.schemas import episode_number
 
@@ -70,8 +71,10 @@ def _tell_owner(download: Download, kind: str, what: str) -> None:
     db.session.commit()
 
 
-def _move(download: Download, from_status: str, **values: object) -> bool:
-    """Set `values` (and finished_at) if the download is still `from_status`; committed.
+def _move(download: Download, from_status: str, activity: tuple | None = None,
+          **values: object) -> bool:
+    """Set `values` (and finished_at) if the download is still `from_status`; committed,
+    with the `activity` event (kind, what, data) it makes, in the same transaction.
 
     Returns whether this call made the change (False: a cancel or another worker won).
     """
@@ -79,6 +82,8 @@ def _move(download: Download, from_status: str, **values: object) -> bool:
         update(Download).where(Download.id == download.id, Download.status == from_status)
         .values(finished_at=utcnow(), **values)
         .execution_options(synchronize_session=False))
+    if result.rowcount == 1 and activity is not None:
+        record_download(download, *activity[:2], **activity[2])
     db.session.commit()
     return result.rowcount == 1
 
@@ -86,10 +91,22 @@ def _move(download: Download, from_status: str, **values: object) -> bool:
 def complete(download: Download, path: Path, *, from_status: str = "running") -> bool:
     """Mark the download completed at `path`; advance its item and notify its owner."""
     size = path.stat().st_size if path.exists() else None
-    if not _move(download, from_status, status="completed", path=str(path), error=None,
+    seconds = seconds_since(download.started_at) if from_status == "running" else None
+    done = ("download_completed", f"downloaded: {human_size(size)} in {human_time(seconds)}.",
+            {"bytes": size, "seconds": seconds})
+    if not _move(download, from_status, done, status="completed", path=str(path), error=None,
                  bytes_done=size or 0, bytes_total=size):
         return False
     advance_item(download.item_id)
+    # A retry that succeeded settles the episode's "could not be downloaded" notice.
+    episode_text = f"{_title(download)} episode {episode_number(download.episode)} "
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == download.user_id,
+               Notification.item_id == download.item_id,
+               Notification.kind == "download_failed", Notification.read_at.is_(None),
+               Notification.message.startswith(episode_text, autoescape=True))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
     _tell_owner(download, "download_completed", "is in the library.")
     return True
 
@@ -104,7 +121,9 @@ def complete_waiting_siblings(download: Download, path: Path) -> int:
 
 def fail(download: Download, message: str) -> bool:
     """Mark the download failed for good with `message`, and notify its owner."""
-    if not _move(download, "running", status="failed", error=message):
+    failed = ("download_failed", f"could not be downloaded: {message}",
+              {"error": message, "attempts": download.attempts or 0})
+    if not _move(download, "running", failed, status="failed", error=message):
         return False
     _tell_owner(download, "download_failed", f"could not be downloaded: {message}")
     return True
@@ -112,4 +131,6 @@ def fail(download: Download, message: str) -> bool:
 
 def retry_later(download: Download, message: str) -> bool:
     """Put the download back to pending; dispatch tries it again after its backoff."""
-    return _move(download, "running", status="pending", error=message)
+    retried = ("download_retried", f"will be tried again: {message}",
+               {"error": message, "attempts": download.attempts or 0, "automatic": True})
+    return _move(download, "running", retried, status="pending", error=message)

@@ -25,10 +25,12 @@ from webapp.downloading import finish
 from webapp.downloading import settings as dm
 from webapp.downloading.dispatch import dispatch_pending
 from webapp.downloading.heartbeat import Heartbeat
+from webapp.downloading.history import record_download
 from webapp.downloading.players import PlayerLoop, human_duration
 from webapp.extensions import db, get_redis
 from webapp.infra import keys
 from webapp.library.layout import default_lang, library_title, placement_of
+from webapp.library.updates import file_placed
 from webapp.models import Download, Source
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ def _claim(download_id: int) -> bool:
         update(Download).where(Download.id == download_id, Download.status == "queued")
         .values(status="running", started_at=utcnow())
         .execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        record_download(db.session.get(Download, download_id), "download_started", "started.")
     db.session.commit()
     return result.rowcount == 1
 
@@ -164,6 +168,7 @@ class DownloadRun:
         dm.remove_parts(self.config, self.download.id)  # the engine's side files
         if finish.complete(self.download, path):
             finish.complete_waiting_siblings(self.download, path)
+            file_placed(self.download.id)  # metadata files and media servers, debounced
             return "completed"
         return "cancelled"
 

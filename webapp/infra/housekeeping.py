@@ -1,18 +1,31 @@
-"""Tidying done by the tick: stale progress keys and RQ registries past their lifetime."""
+"""Tidying done by the tick: stale progress keys, RQ registries past their lifetime, and
+activity older than 90 days."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import redis
 from rq.registry import clean_registries
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.extensions import QUEUE_NAMES, get_queue, get_redis
+from webapp.clock import utcnow
+from webapp.extensions import QUEUE_NAMES, db, get_queue, get_redis
 from webapp.infra import keys
-from webapp.models import ACTIVE_DOWNLOAD_STATUSES, Download
+from webapp.models import ACTIVE_DOWNLOAD_STATUSES, Activity, Download
 
 log = logging.getLogger(__name__)
+ACTIVITY_KEEP_DAYS = 90
+
+
+def prune_activity(days: int = ACTIVITY_KEEP_DAYS) -> int:
+    """Delete activity events older than `days`; returns how many."""
+    cutoff = utcnow() - timedelta(days=days)
+    result = db.session.execute(delete(Activity).where(Activity.created_at < cutoff))
+    db.session.commit()
+    return result.rowcount or 0
 
 
 def prune_progress_keys(conn: redis.Redis) -> int:
@@ -46,4 +59,10 @@ def housekeeping() -> dict[str, int]:
             clean_registries(get_queue(name, conn))
     except redis.RedisError as exc:
         log.warning("housekeeping skipped: Redis error: %s", exc)
-    return {"progress_keys_pruned": pruned}
+    try:
+        old_events = prune_activity()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        log.warning("old activity not pruned: %s", exc)
+        old_events = 0
+    return {"progress_keys_pruned": pruned, "activity_pruned": old_events}

@@ -82,3 +82,9 @@ def site_feed(provider_id: str) -> str:
 def site_feed_turn(provider_id: str) -> str:
     """Set for a minute when a tick sends a site's feed job: one fetch per site per minute."""
     return f"feed:turn:{provider_id}"
+
+
+# --- the library's update (metadata files, media servers) -----------------------------------
+LIBRARY_PLACED = "library:placed"            # set of download ids placed since the last update
+LIBRARY_UPDATE_QUEUED = "library:update:queued"  # held while an update job waits (debounce)
+MEDIA_SERVER_PREFIX = "media:server:"        # + kind: hash of its last refresh's result

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models; importing this package registers every table on Base."""
 
+from webapp.models.activity import ACTIVITY_KINDS, Activity
 from webapp.models.download import (
     ACTIVE_DOWNLOAD_STATUSES,
     DOWNLOAD_STATUSES,
@@ -11,7 +12,8 @@ from webapp.models.source import Source, SourceEpisode
 from webapp.models.user import ApiToken, SiteSetting, User, UserSettings
 
 __all__ = [
-    "ACTIVE_DOWNLOAD_STATUSES", "DOWNLOAD_STATUSES", "QUALITIES", "STATUSES",
+    "ACTIVE_DOWNLOAD_STATUSES", "ACTIVITY_KINDS", "DOWNLOAD_STATUSES", "QUALITIES",
+    "STATUSES", "Activity",
     "ApiToken", "Download", "Notification", "SiteSetting", "Source", "SourceEpisode",
     "User", "UserSettings", "WatchlistItem",
 ]

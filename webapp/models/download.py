@@ -41,6 +41,8 @@ class Download(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Set by "clear" on the downloads page: hidden from the list; the file and history stay.
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     item: Mapped[WatchlistItem] = relationship()
 

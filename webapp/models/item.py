@@ -46,7 +46,11 @@ class WatchlistItem(Base):
     genres: Mapped[list] = mapped_column(JSONList, default=list)
     last_episode_downloaded: Mapped[float] = mapped_column(Float, default=0)
     last_episode_available: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The last check that read the source (kept equal to last_success_at for the API).
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The last check that ran, whatever its outcome, and the last one that succeeded.
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Microseconds kept so "newest first" is stable within one second.

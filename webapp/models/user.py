@@ -54,6 +54,7 @@ SETTING_DEFAULTS: dict[str, int | bool] = {
     "max_concurrent_auto_downloads": 2,
     "notify_on_new_episodes": False,
     "include_completed_anime": False,
+    "metadata_files": True,
 }
 
 
@@ -73,6 +74,8 @@ class UserSettings(Base):
     max_concurrent_auto_downloads: Mapped[int] = _setting(Integer, "max_concurrent_auto_downloads")
     notify_on_new_episodes: Mapped[bool] = _setting(Boolean, "notify_on_new_episodes")
     include_completed_anime: Mapped[bool] = _setting(Boolean, "include_completed_anime")
+    # NFO files and posters beside the files in the library (SPEC §5)
+    metadata_files: Mapped[bool] = _setting(Boolean, "metadata_files")
     notification_urls: Mapped[list] = mapped_column(JSONList, default=list)
 
     user: Mapped[User] = relationship(back_populates="settings")

@@ -1,16 +1,18 @@
-"""HTMX pages: watchlist, add, detail, downloads, settings, notifications, admin."""
+"""HTMX pages: watchlist, add, detail, downloads, activity, settings, notifications, admin."""
 
 from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
 from webapp.pages import (  # noqa: E402,F401  (register the views)
+    activity,
     add,
     admin,
     common,
     detail,
     downloads,
     notifications,
+    posters,
     preferences,
     settings,
     watchlist,

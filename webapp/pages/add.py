@@ -48,6 +48,14 @@ def add_form() -> Response:
                             qualities=QUALITIES, result_id=request.args.get("rid", "one"))
 
 
+NO_PROVIDER = ("No site recognises this URL. If it is a file listing or a feed, pick "
+               "“HTTP directory” or “RSS/Atom feed” under Site; else check the address.")
+
+
+class AddProblem(Exception):
+    """The add form cannot go on; the message says what to do."""
+
+
 def _create_body(form: Any) -> dict[str, Any]:
     """The create body from the add form (title and info from the site when not given)."""
     body: dict[str, Any] = {
@@ -62,9 +70,14 @@ def _create_body(form: Any) -> dict[str, Any]:
     genres = [g for g in form.getlist("genres") if g.strip()]
     if genres:
         body["genres"] = genres
+    provider_id = body.get("provider_id") or _guess_provider(body["anime_url"])
+    if body["anime_url"] and not provider_id:
+        raise AddProblem(NO_PROVIDER)
     if not body["anime_title"] and body["anime_url"]:
-        options = add_options(body["anime_url"], body.get("provider_id") or
-                              _guess_provider(body["anime_url"]))
+        options = add_options(body["anime_url"], provider_id)
+        if options.unreadable and not options.title:
+            raise AddProblem(f"The site could not be reached: {options.unreadable} Check the "
+                             "address, or type a title to add it anyway.")
         body["anime_title"] = options.title
         body.setdefault("poster_image", options.poster_image)
         body.setdefault("synopsis", options.synopsis)
@@ -76,14 +89,30 @@ def _create_body(form: Any) -> dict[str, Any]:
 
 
 def _guess_provider(url: str) -> str:
-    provider = get_registry().for_url(url)
+    try:
+        provider = get_registry().for_url(url)
+    except UrlError:
+        return ""
     return provider.id if provider else ""
 
 
 def _add_error(message: str, status: int = 422) -> Response:
+    """The reason; the page keeps what was typed in the paste form (without htmx too)."""
     return page_or_fragment("add/page.html", "add/_added.html", status, error=message,
                             q="", provider=None, results=[], errors=[],
-                            providers=_providers(), qualities=QUALITIES)
+                            providers=_providers(), qualities=QUALITIES,
+                            typed=request.form)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    """Every bad field of the add form in one sentence."""
+    names = {"anime_url": "URL", "anime_title": "Title", "lang": "Language",
+             "provider_id": "Site", "quality_preference": "Quality"}
+    parts = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "form"
+        parts.append(f"{names.get(field, field)}: {error['msg']}")
+    return "; ".join(parts) + "."
 
 
 @bp.post("/add")
@@ -92,12 +121,10 @@ def create_item() -> Response:
     try:
         body = _create_body(request.form)
         item = WatchlistManager(current_user.id).create_item(WatchlistItemCreate(**body))
+    except AddProblem as exc:
+        return _add_error(str(exc))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "form"
-        if field == "anime_title":
-            return _add_error("Give it a title: the site's page could not be read for one.")
-        return _add_error(f"{field}: {first['msg']}")
+        return _add_error(_validation_message(exc))
     except Conflict as exc:
         existing = exc.details[0].get("item_id") if exc.details else None
         return page_or_fragment("add/page.html", "add/_added.html", 409,

@@ -39,6 +39,7 @@ class AddOptions:
     synopsis: str | None = None
     genres: tuple[str, ...] = ()
     error: str | None = None
+    unreadable: str | None = None      # why the site's page could not be read (direct URL)
 
 
 def add_options(url: str, provider_id: str, title: str = "") -> AddOptions:
@@ -59,6 +60,8 @@ def add_options(url: str, provider_id: str, title: str = "") -> AddOptions:
         info = None
         if not direct:
             options.error = f"The seasons of this anime could not be read: {exc}"
+        elif not isinstance(exc, NotImplementedError):
+            options.unreadable = str(exc)
     if info is not None:
         options.title = info.title or title
         options.poster_image, options.synopsis = info.poster_image, info.synopsis

@@ -9,10 +9,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.errors import DomainError
+from webapp.infra.site_access import get_registry
 from webapp.pages import bp
 from webapp.pages.errors import domain_error_page
 from webapp.pages.filters import register_filters
 from webapp.pages.htmx import is_htmx
+from webapp.pages.item_state import check_state
 
 HTMX_VERSION = "2.0.11"
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
@@ -52,7 +54,8 @@ def htmx_script() -> dict[str, str]:
 
 NAV_LINKS = (
     ("pages.watchlist", "Watchlist"), ("pages.add", "Add anime"),
-    ("pages.downloads", "Downloads"), ("pages.settings", "Settings"),
+    ("pages.downloads", "Downloads"), ("pages.activity", "Activity"),
+    ("pages.settings", "Settings"),
 )
 
 
@@ -72,6 +75,14 @@ def page_context() -> dict[str, Any]:
             "has_endpoint": lambda name: name in current_app.view_functions}
 
 
+def provider_name(provider_id: str) -> str:
+    """A provider's name as people know it ("Anime-Sama"), its id when it is unknown."""
+    provider = get_registry().get(provider_id)
+    return provider.name if provider else provider_id
+
+
 @bp.record_once
 def _setup(state: Any) -> None:
     register_filters(state.app)
+    state.app.add_template_filter(check_state, "check_state")
+    state.app.add_template_filter(provider_name, "provider_name")

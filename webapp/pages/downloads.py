@@ -1,10 +1,11 @@
-"""Downloads page and the self-polling download state fragment (also used on detail pages)."""
+"""Downloads page (figures, disk room, clear finished), the self-polling download state
+fragment (also used on detail pages), and watching or fetching a downloaded episode."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import make_response, render_template, request, url_for
+from flask import current_app, make_response, render_template, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,8 +17,10 @@ from webapp.downloading.control import (
     request_episode,
     retry,
 )
+from webapp.downloading.files import clear_finished, completed_file, media_type, playable
 from webapp.downloading.serialize import download_to_dict, live_progress
 from webapp.errors import NotFound
+from webapp.infra.disk import disk_report
 from webapp.pages import bp
 from webapp.pages.htmx import back_to, page_or_fragment
 from webapp.pages.live import live_redis
@@ -36,7 +39,14 @@ def _grouped() -> dict[str, Any]:
                     key=lambda d: (ACTIVE.index(d["status"]), d["id"]))
     return {"active": active,
             "failed": [d for d in items if d["status"] == "failed"][:RECENT],
-            "completed": [d for d in items if d["status"] in ("completed", "cancelled")][:RECENT]}
+            "completed": [d for d in items if d["status"] in ("completed", "cancelled")][:RECENT],
+            "disk": disk_report(current_app.config["DOWNLOAD_DIR"])}
+
+
+@bp.app_template_filter("playable")
+def playable_filter(path: str | None) -> bool:
+    """Whether the browser's <video> can play this library file (mp4, webm)."""
+    return playable(path)
 
 
 @bp.get("/downloads")
@@ -92,3 +102,29 @@ def download_episode(item_id: str, number: str) -> Response:
         raise NotFound("episode") from None
     download = request_episode(current_user.id, item_id, value)
     return state_response(download, item_id, download.episode)
+
+
+@bp.post("/downloads/clear")
+def clear_downloads() -> Response:
+    """Hide finished (or failed) downloads from the list; files and activity stay."""
+    clear_finished(current_user.id, request.form.getlist("status"))
+    return back_to(url_for("pages.downloads"), "downloads/_list.html", **_grouped())
+
+
+@bp.get("/downloads/<id:download_id>/file")
+def download_file(download_id: int) -> Response:
+    """The downloaded episode's file (Range supported); `?save=1` asks to save it."""
+    path = completed_file(current_user.id, download_id, current_app.config["DOWNLOAD_DIR"])
+    return send_file(path, mimetype=media_type(path), conditional=True, etag=True,
+                     as_attachment=request.args.get("save") == "1", download_name=path.name,
+                     max_age=0)
+
+
+@bp.get("/downloads/<id:download_id>/watch")
+def watch_download(download_id: int) -> Response:
+    """A page that plays the episode (mp4, webm) or offers it to save."""
+    download = get_download(current_user.id, download_id)
+    path = completed_file(current_user.id, download_id, current_app.config["DOWNLOAD_DIR"])
+    return make_response(render_template(
+        "downloads/watch.html", d=download_to_dict(download), name=path.name,
+        playable=playable(path), media_type=media_type(path), size=path.stat().st_size))

@@ -74,6 +74,11 @@ def http_url(value: str | None) -> str | None:
     return None
 
 
+def quality(value: str | None) -> str:
+    """A quality preference in words: `auto` reads "best available" on every page."""
+    return "best available" if value in (None, "", "auto") else value
+
+
 def register_filters(app: Flask) -> None:
     """Add the filters to the app's Jinja environment (and trim template whitespace)."""
     app.jinja_env.trim_blocks = True
@@ -84,3 +89,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(duration, "duration")
     app.add_template_filter(episode, "episode")
     app.add_template_filter(http_url, "http_url")
+    app.add_template_filter(quality, "quality")

@@ -17,7 +17,8 @@ from webapp.schemas import WatchlistSettingsUpdate
 from webapp.watchlist.automation import AutomationSwitch
 from webapp.watchlist.manager import WatchlistManager
 
-TOGGLES = ("auto_download_enabled", "notify_on_new_episodes", "include_completed_anime")
+TOGGLES = ("auto_download_enabled", "notify_on_new_episodes", "include_completed_anime",
+           "metadata_files")
 NUMBERS = ("check_interval_hours", "max_concurrent_auto_downloads")
 
 

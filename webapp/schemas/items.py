@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
@@ -86,6 +86,10 @@ class WatchlistItem(ResponseModel):
     last_error: str | None
     created_at: datetime
     updated_at: datetime
+    last_attempt_at: datetime | None = Field(
+        None, description="The last check that ran, whatever its outcome.")
+    last_success_at: datetime | None = Field(
+        None, description="The last check that read the source (= last_checked_at).")
 
 
 class WatchlistItemList(RootModel[list[WatchlistItem]]):
@@ -100,7 +104,8 @@ def episode_number(value: float | None) -> int | float | None:
 
 
 ITEM_FIELDS = tuple(WatchlistItem.model_fields)
-_ITEM_TIMES = ("last_checked_at", "next_check_at", "created_at", "updated_at")
+_ITEM_TIMES = ("last_checked_at", "next_check_at", "created_at", "updated_at",
+               "last_attempt_at", "last_success_at")
 
 
 def item_to_dict(item: Any) -> dict[str, Any]:
@@ -126,6 +131,10 @@ class WatchlistQuery(QueryModel):
         Field(None, description="Case-insensitive search in titles.")
     limit: int | None = Field(None, ge=1, le=10_000)
     offset: int = Field(0, ge=0, le=MAX_DB_INT)
+    sort: Literal["title", "next_check", "last_new_episode", "added"] | None = Field(
+        None, description="Sort key (default `added`, newest first).")
+    order: Literal["asc", "desc"] | None = Field(
+        None, description="Sort order (default: title and next_check asc, the others desc).")
 
 
 class ItemPath(BaseModel):

@@ -28,6 +28,7 @@ class WatchlistSettings(ResponseModel):
     max_concurrent_auto_downloads: int
     notify_on_new_episodes: bool
     include_completed_anime: bool
+    metadata_files: bool
 
 
 SETTINGS_FIELDS = tuple(WatchlistSettings.model_fields)
@@ -41,6 +42,7 @@ class WatchlistSettingsUpdate(UpdateBody):
     max_concurrent_auto_downloads: MaxConcurrent = None  # type: ignore[assignment]
     notify_on_new_episodes: bool = None  # type: ignore[assignment]
     include_completed_anime: bool = None  # type: ignore[assignment]
+    metadata_files: bool = None  # type: ignore[assignment]
 
 
 def settings_to_dict(settings: Any) -> dict[str, Any]:

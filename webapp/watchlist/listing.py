@@ -12,11 +12,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 
 from webapp.extensions import db
-from webapp.models import STATUSES, WatchlistItem
+from webapp.models import STATUSES, SourceEpisode, WatchlistItem
 from webapp.schemas import ITEM_FIELDS, episode_number
 
 NEWEST_FIRST = (WatchlistItem.created_at.desc(), WatchlistItem.id.desc())
-_TIME_FIELDS = {"last_checked_at", "next_check_at", "created_at", "updated_at"}
+_TIME_FIELDS = {"last_checked_at", "next_check_at", "created_at", "updated_at",
+                "last_attempt_at", "last_success_at"}
+# The sort keys of a list (SPEC §4 `sort`) and the order each one reads best in.
+SORTS = ("added", "title", "next_check", "last_new_episode")
+DEFAULT_ORDER = {"added": "desc", "title": "asc", "next_check": "asc",
+                 "last_new_episode": "desc"}
 _list_columns: dict[str, list[ColumnElement]] = {}
 
 
@@ -58,8 +63,36 @@ def filtered(stmt: Select, user_id: int, status: str | None = None,
     return stmt
 
 
-def _page(stmt: Select, limit: int | None, offset: int) -> Select:
-    stmt = stmt.order_by(*NEWEST_FIRST)
+def _last_new_episode() -> Any:
+    """When the item's source last showed a new episode (its newest `first_seen_at`)."""
+    return (select(func.max(SourceEpisode.first_seen_at))
+            .where(SourceEpisode.source_id == WatchlistItem.source_id)
+            .correlate(WatchlistItem).scalar_subquery())
+
+
+def _sort_key(sort: str) -> Any:
+    if sort == "title":
+        return func.lower(WatchlistItem.anime_title)
+    if sort == "next_check":
+        return WatchlistItem.next_check_at
+    if sort == "last_new_episode":
+        return _last_new_episode()
+    return WatchlistItem.created_at
+
+
+def ordering(sort: str | None = None, order: str | None = None) -> tuple[Any, ...]:
+    """ORDER BY of a list: `sort` (one of SORTS, default added) in `order` (asc/desc,
+    default the key's natural one); items without a value last; ties newest first."""
+    sort = sort if sort in SORTS else "added"
+    order = order if order in ("asc", "desc") else DEFAULT_ORDER[sort]
+    key = _sort_key(sort)
+    key = (key.asc() if order == "asc" else key.desc()).nulls_last()
+    return (key, *NEWEST_FIRST)
+
+
+def _page(stmt: Select, limit: int | None, offset: int, sort: str | None = None,
+          order: str | None = None) -> Select:
+    stmt = stmt.order_by(*ordering(sort, order))
     if limit is not None:
         stmt = stmt.limit(limit)
     if offset:
@@ -68,19 +101,20 @@ def _page(stmt: Select, limit: int | None, offset: int) -> Select:
 
 
 def list_items(user_id: int, *, status: str | None = None, provider_id: str | None = None,
-               q: str | None = None, limit: int | None = None,
-               offset: int = 0) -> list[WatchlistItem]:
-    """The user's items as ORM objects, newest first."""
+               q: str | None = None, limit: int | None = None, offset: int = 0,
+               sort: str | None = None, order: str | None = None) -> list[WatchlistItem]:
+    """The user's items as ORM objects, newest first unless sorted otherwise."""
     stmt = filtered(select(WatchlistItem), user_id, status, provider_id, q)
-    return list(db.session.scalars(_page(stmt, limit, offset)))
+    return list(db.session.scalars(_page(stmt, limit, offset, sort, order)))
 
 
 def list_item_dicts(user_id: int, *, status: str | None = None, provider_id: str | None = None,
-                    q: str | None = None, limit: int | None = None,
-                    offset: int = 0) -> list[dict[str, Any]]:
-    """The user's items as API JSON, newest first, in one lean query."""
+                    q: str | None = None, limit: int | None = None, offset: int = 0,
+                    sort: str | None = None, order: str | None = None
+                    ) -> list[dict[str, Any]]:
+    """The user's items as API JSON, newest first unless sorted otherwise, in one query."""
     stmt = filtered(select(*_columns()), user_id, status, provider_id, q)
-    rows = db.session.connection().execute(_page(stmt, limit, offset))
+    rows = db.session.connection().execute(_page(stmt, limit, offset, sort, order))
     return [_render(row) for row in rows]
 
 

@@ -20,6 +20,7 @@ from webapp.schemas import (
     WatchlistSettingsUpdate,
 )
 from webapp.watchlist import backup, listing
+from webapp.watchlist.history import record_status
 from webapp.watchlist.sources import ResolvedSource, find_source_id, resolve, source_id_for
 
 ITEM_ID_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -40,18 +41,21 @@ class WatchlistManager:
     # --- reading -----------------------------------------------------------------------
 
     def list_items(self, status: str | None = None, provider_id: str | None = None,
-                   q: str | None = None, limit: int | None = None,
-                   offset: int = 0) -> list[WatchlistItem]:
-        """The user's items, newest first, filtered by status, provider and title."""
+                   q: str | None = None, limit: int | None = None, offset: int = 0,
+                   sort: str | None = None, order: str | None = None) -> list[WatchlistItem]:
+        """The user's items, filtered by status, provider and title, sorted (`listing.SORTS`;
+        newest first by default)."""
         return listing.list_items(self.user_id, status=status, provider_id=provider_id, q=q,
-                                  limit=limit, offset=offset)
+                                  limit=limit, offset=offset, sort=sort, order=order)
 
     def list_item_dicts(self, status: str | None = None, provider_id: str | None = None,
-                        q: str | None = None, limit: int | None = None,
-                        offset: int = 0) -> list[dict[str, Any]]:
+                        q: str | None = None, limit: int | None = None, offset: int = 0,
+                        sort: str | None = None,
+                        order: str | None = None) -> list[dict[str, Any]]:
         """Like list_items, already rendered as API JSON (the fast path of the API)."""
         return listing.list_item_dicts(self.user_id, status=status, provider_id=provider_id,
-                                       q=q, limit=limit, offset=offset)
+                                       q=q, limit=limit, offset=offset, sort=sort,
+                                       order=order)
 
     def count_items(self, status: str | None = None, provider_id: str | None = None,
                     q: str | None = None) -> int:
@@ -119,9 +123,13 @@ class WatchlistManager:
         status = changes.get("status")
         if status == "active" and item.status != "active":
             item.next_check_at = utcnow()
+        old_status = item.status
         for name, value in changes.items():
             setattr(item, name, value)
-        return self._commit_item(item)
+        item = self._commit_item(item)  # a lang change may conflict: history after it
+        if record_status(item, old_status, item.status):
+            db.session.commit()
+        return item
 
     def _change_lang(self, item: WatchlistItem, lang: str) -> None:
         resolved = resolve(item.anime_url, item.provider_id, lang)
@@ -132,7 +140,7 @@ class WatchlistManager:
         item.anime_url = resolved.display_url
         # A different source: nothing is known about it yet, so check it at once.
         item.last_episode_available = None
-        item.last_checked_at = None
+        item.last_checked_at = item.last_attempt_at = item.last_success_at = None
         item.last_error = None
         item.next_check_at = utcnow()
 
@@ -141,20 +149,26 @@ class WatchlistManager:
         item = self.get_item(item_id)
         db.session.execute(delete(WatchlistItem).where(
             WatchlistItem.id == item.id, WatchlistItem.user_id == self.user_id))
+        record_status(item, item.status, "deleted")
         db.session.commit()
 
     def pause(self, item_id: str) -> WatchlistItem:
         """Stop checking the item until it is resumed."""
         item = self.get_item(item_id)
-        item.status = "paused"
+        old_status, item.status = item.status, "paused"
+        record_status(item, old_status, "paused")
         db.session.commit()
         return item
 
     def resume(self, item_id: str) -> WatchlistItem:
-        """Track the item again and make it due at once."""
+        """Track the item again and make it due at once (an item already active keeps
+        its schedule)."""
         item = self.get_item(item_id)
-        item.status = "active"
+        if item.status == "active":
+            return item
+        old_status, item.status = item.status, "active"
         item.next_check_at = utcnow()
+        record_status(item, old_status, "active")
         db.session.commit()
         return item
 

@@ -197,7 +197,8 @@ def _check_response(resp: requests.Response, have: int, max_bytes: int,
     else:
         raise DownloadError(f"The server answered HTTP {resp.status_code} instead of the file.")
     if size is not None and size < min_bytes:
-        raise NotAVideo(f"not a video: the file is only {human_size(size)}.")
+        raise NotAVideo(f"not a video: the file is only {human_size(size)} "
+                        f"(a video file has at least {human_size(min_bytes)}).")
     if size is not None and size > max_bytes:
         raise TooLarge(f"The file is {human_size(size)}, over the limit of "
                        f"{human_size(max_bytes)} (MAX_FILE_SIZE_MB).")
@@ -305,6 +306,7 @@ def _stream(resp: requests.Response, media: MediaSource, part: Path, meta: dict[
         raise DownloadError(f"The server sent {human_size(done)} of {human_size(total)} "
                             "and closed the connection; the download will resume.")
     if done < min_bytes:
-        raise NotAVideo(f"not a video: the file is only {human_size(done)}.")
+        raise NotAVideo(f"not a video: the file is only {human_size(done)} "
+                        f"(a video file has at least {human_size(min_bytes)}).")
     progress(done, total if total is not None else done, meter.speed)
     return TransferResult(part, done, done - offset, str(sidecar["ext"]))

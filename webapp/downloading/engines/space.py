@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from webapp.downloading.engines.base import NotEnoughSpace
+from webapp.infra import disk
 
 # Errors that mean "the disk (or the quota, or the file-size limit) is full".
 SPACE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -26,10 +27,7 @@ def human_size(n: float | None) -> str:
 
 def free_bytes(directory: Path) -> int:
     """Free bytes for an unprivileged writer on the filesystem holding `directory`."""
-    path = Path(directory)
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return shutil.disk_usage(path).free
+    return disk.free_bytes(directory)
 
 
 def disk_size(directory: Path) -> int:

@@ -1,4 +1,5 @@
-"""Admin pages: users, install-wide settings, system health and provider mirrors."""
+"""Admin pages: users, install-wide settings, system health, provider mirrors and media
+servers."""
 
 from __future__ import annotations
 
@@ -23,4 +24,4 @@ def admin_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-from webapp.pages.admin import health, mirrors, users  # noqa: E402,F401
+from webapp.pages.admin import health, media_servers, mirrors, users  # noqa: E402,F401

@@ -61,6 +61,14 @@ def watched_sites() -> list[site_watch.SiteState]:
     return site_watch.snapshot(get_redis(), sites)
 
 
+def media_failures() -> list[tuple[str, str]]:
+    """(server, reason) of each media server whose last refresh failed."""
+    from webapp.notifications.media_servers import LABELS, statuses
+
+    return [(LABELS[kind], state.get("last_reason", "")) for kind, state in statuses().items()
+            if state.get("failing")]
+
+
 def _health_context(**extra: Any) -> dict[str, Any]:
     report, _serving = health_report()
     queues: list[dict[str, Any]] = []
@@ -71,7 +79,7 @@ def _health_context(**extra: Any) -> dict[str, Any]:
     except redis.RedisError as exc:
         queue_error = f"Queues cannot be read: Redis does not answer ({type(exc).__name__})."
     return {"report": report, "queues": queues, "failed": failed, "queue_error": queue_error,
-            "sites": watched_sites(), **extra}
+            "sites": watched_sites(), "media_failures": media_failures(), **extra}
 
 
 @bp.get("/admin/health")
