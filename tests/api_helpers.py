@@ -14,7 +14,7 @@ ITEM_KEYS = {
     "id", "anime_title", "anime_url", "provider_id", "lang", "status", "auto_download",
     "quality_preference", "poster_image", "synopsis", "genres", "last_episode_downloaded",
     "last_episode_available", "last_checked_at", "next_check_at", "last_error", "created_at",
-    "updated_at", "last_attempt_at", "last_success_at",
+    "updated_at", "last_attempt_at", "last_success_at", "poster_url",
 }
 ERROR_KEYS = {"error", "message", "details"}
 T0 = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)

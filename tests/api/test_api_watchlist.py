@@ -274,3 +274,17 @@ def test_seeded_items_render_decimal_and_whole_episodes(api, app):
     for item in items:
         WatchlistItemSchema.model_validate(item)
     assert items[0]["anime_url"] == directory_url(2)
+
+
+def test_each_item_names_the_apps_own_poster_url(api, client, app):
+    from tests.page_helpers import session_login
+
+    item = add_item(api, 1)
+    assert item["poster_url"] == f"/posters/{item['id']}"
+    assert [i["poster_url"] for i in api.get("/api/watchlist").get_json()] == [
+        item["poster_url"]]
+    assert api.get(f"/api/watchlist/{item['id']}").get_json()["poster_url"] == \
+        item["poster_url"]
+    session_login(client, api.user)
+    resp = client.get(item["poster_url"])  # a generated placeholder: the site gave none
+    assert resp.status_code == 200 and resp.mimetype.startswith("image/")

@@ -43,6 +43,7 @@ from webapp.schemas.items import (
     WatchlistQuery,
     episode_number,
     item_to_dict,
+    poster_url,
 )
 from webapp.schemas.jobs import (
     AutoDownloadResult,
@@ -122,7 +123,7 @@ __all__ = [
     "clean_text",
     "episode_number",
     "error_responses",
-    "item_to_dict",
+    "item_to_dict", "poster_url",
     "notification_to_dict",
     "settings_to_dict",
 ]

@@ -90,6 +90,9 @@ class WatchlistItem(ResponseModel):
         None, description="The last check that ran, whatever its outcome.")
     last_success_at: datetime | None = Field(
         None, description="The last check that read the source (= last_checked_at).")
+    poster_url: str = Field(
+        "", description="The app's own URL of the cached poster (or of a generated "
+                        "placeholder), never the site's.")
 
 
 class WatchlistItemList(RootModel[list[WatchlistItem]]):
@@ -103,7 +106,14 @@ def episode_number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-ITEM_FIELDS = tuple(WatchlistItem.model_fields)
+# Fields computed from the row rather than read from a column of their own.
+COMPUTED_ITEM_FIELDS = ("poster_url",)
+ITEM_FIELDS = tuple(f for f in WatchlistItem.model_fields if f not in COMPUTED_ITEM_FIELDS)
+
+
+def poster_url(item_id: str) -> str:
+    """Where the app serves an item's poster (webapp.pages.posters)."""
+    return f"/posters/{item_id}"
 _ITEM_TIMES = ("last_checked_at", "next_check_at", "created_at", "updated_at",
                "last_attempt_at", "last_success_at")
 
@@ -116,6 +126,7 @@ def item_to_dict(item: Any) -> dict[str, Any]:
     data["last_episode_downloaded"] = episode_number(data["last_episode_downloaded"])
     data["last_episode_available"] = episode_number(data["last_episode_available"])
     data["genres"] = list(data["genres"] or [])
+    data["poster_url"] = poster_url(data["id"])
     return data
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from webapp.extensions import db
 from webapp.models import STATUSES, SourceEpisode, WatchlistItem
-from webapp.schemas import ITEM_FIELDS, episode_number
+from webapp.schemas import ITEM_FIELDS, episode_number, poster_url
 
 NEWEST_FIRST = (WatchlistItem.created_at.desc(), WatchlistItem.id.desc())
 _TIME_FIELDS = {"last_checked_at", "next_check_at", "created_at", "updated_at",
@@ -47,6 +47,7 @@ def _render(row: Any) -> dict[str, Any]:
     data = dict(zip(ITEM_FIELDS, row, strict=True))
     data["last_episode_downloaded"] = episode_number(data["last_episode_downloaded"])
     data["last_episode_available"] = episode_number(data["last_episode_available"])
+    data["poster_url"] = poster_url(data["id"])
     return data
 
 
