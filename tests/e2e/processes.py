@@ -44,6 +44,19 @@ def procfile_argv(name: str, env: dict[str, str]) -> list[str]:
     return [str(BIN / argv[0]), *argv[1:]]
 
 
+def site_env(site_url: str, database_url: str, redis_url: str, root: Path,
+             **overrides: str) -> dict[str, str]:
+    """The environment of a stack on the fixture site: every provider and 2026 player host
+    fetched from it, the library and instance folder under `root`."""
+    return {
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+        "DOWNLOAD_DIR": str(root / "library"), "SECRET_KEY": "e2e",
+        "INSTANCE_PATH": str(root / "instance"), "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8,::1",
+        "ANIMESAMA_BASE_URL": site_url, "SIBNET_BASE_URL": site_url,
+        "EMBED4ME_BASE_URL": site_url, "ANSEMBED_BASE_URL": site_url,
+        "HOST_RATE_LIMIT_PER_SECOND": "50", "MAX_PARALLEL_DOWNLOADS": "2", **overrides}
+
+
 class Processes:
     """A set of named subprocesses with their logs kept for failure messages."""
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from tests.e2e.processes import Processes, wait_until
+from tests.e2e.processes import Processes, site_env, wait_until
 from tests.helpers import free_port
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -39,14 +39,7 @@ def stack(app, fixture_site, database_url, redis_url, tmp_path, make_api):
     """The stack as `make run` starts it (the Procfile's `app`), set for the fixture site."""
     api = make_api("alice")
     library = tmp_path / "library"
-    env = {
-        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "DOWNLOAD_DIR": str(library),
-        "SECRET_KEY": "e2e", "INSTANCE_PATH": str(tmp_path / "instance"),
-        "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8", "ANIMESAMA_BASE_URL": fixture_site.url,
-        "SIBNET_BASE_URL": fixture_site.url, "EMBED4ME_BASE_URL": fixture_site.url,
-        "ANSEMBED_BASE_URL": fixture_site.url, "CRON_TICK_SECONDS": "2",
-        "HOST_RATE_LIMIT_PER_SECOND": "50", "MAX_PARALLEL_DOWNLOADS": "2",
-    }
+    env = site_env(fixture_site.url, database_url, redis_url, tmp_path, CRON_TICK_SECONDS="2")
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
     procs = Processes(env, log_dir)

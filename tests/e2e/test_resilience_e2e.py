@@ -18,7 +18,7 @@ import redis
 import requests
 
 from tests.check_helpers import new_show
-from tests.e2e.processes import Processes, wait_until
+from tests.e2e.processes import Processes, site_env, wait_until
 from tests.helpers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -70,15 +70,8 @@ def stack(app, fixture_site, database_url, own_redis, tmp_path, make_api) -> Ite
     """The stack (Procfile `app`) on the fixture site and our own Redis."""
     api = make_api("alice")
     library = tmp_path / "library"
-    env = {
-        "DATABASE_URL": database_url, "REDIS_URL": own_redis.url, "DOWNLOAD_DIR": str(library),
-        "SECRET_KEY": "e2e", "INSTANCE_PATH": str(tmp_path / "instance"),
-        "ALLOW_PRIVATE_HOSTS": "127.0.0.0/8,::1", "ANIMESAMA_BASE_URL": fixture_site.url,
-        "SIBNET_BASE_URL": fixture_site.url, "EMBED4ME_BASE_URL": fixture_site.url,
-        "ANSEMBED_BASE_URL": fixture_site.url, "CRON_TICK_SECONDS": "1",
-        "HOST_RATE_LIMIT_PER_SECOND": "50", "MAX_PARALLEL_DOWNLOADS": "2",
-        "DOWNLOAD_HEARTBEAT_SECONDS": "3",
-    }
+    env = site_env(fixture_site.url, database_url, own_redis.url, tmp_path,
+                   CRON_TICK_SECONDS="1", DOWNLOAD_HEARTBEAT_SECONDS="3")
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
     procs = Processes(env, log_dir)

@@ -88,3 +88,16 @@ def test_get_registry_uses_the_site_settings_mirrors(app):
         db.session.commit()
         reset_registry()
         assert get_registry().for_url("https://neko.example/anime/info/1-x_vostfr") is None
+
+
+def test_sites_try_tells_catalogue_pages_from_source_pages() -> None:
+    from webapp.sites.providers.registry import build_registry
+
+    registry = build_registry({})
+    ultime, neko = registry.get("animeultime"), registry.get("nekosama")
+    assert ultime.page_kind("http://www.anime-ultime.net/series-0-1/anime/0-") == ("search", "")
+    assert ultime.page_kind("http://www.anime-ultime.net/file-0-1/1234/Nanoha") == (
+        "season", None)
+    assert neko.page_kind("https://neko-sama.fr/animes-search-vf.json") == ("search", "")
+    assert registry.get("directory").page_kind("https://x.example/series-0-1/") == (
+        "season", None)

@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
@@ -74,6 +74,7 @@ class AnimeUltime(Provider):
     langs: ClassVar[tuple[str, ...]] = ("vostfr",)
     default_lang: ClassVar[str] = "vostfr"
     can_search: ClassVar[bool] = True
+    catalogue_path: ClassVar[str | None] = "/series-0-1/"
     example_urls: ClassVar[tuple[str, ...]] = (
         "http://www.anime-ultime.net/file-0-1/1234/Nanoha-A-s-vostfr",
         "https://v5.anime-ultime.net/file-0-1/99/Slug",
@@ -88,12 +89,6 @@ class AnimeUltime(Provider):
         slug = match["slug"] or ""
         path = f"/file-0-1/{match['id']}/{slug}" if slug else f"/file-0-1/{match['id']}"
         return NormalisedUrl(key=path, lang=lang, display_url=origin_of(url) + path)
-
-    def page_kind(self, url: str) -> tuple[str, str | None]:
-        """The catalogue table (`/series-0-1/…`) is a search of every title."""
-        if urlsplit(url).path.startswith("/series-0-1/"):
-            return ("search", "")
-        return ("season", None)
 
     def _fetch(self, client: Any, path_or_url: str, what: str, **kwargs: Any) -> Any:
         return fetch(client, urljoin(self.base_url + "/", path_or_url), site=self.name,

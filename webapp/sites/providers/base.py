@@ -102,6 +102,8 @@ class Provider:
     langs: ClassVar[tuple[str, ...]] = ()
     default_lang: ClassVar[str] = ""
     can_search: ClassVar[bool] = False
+    # Where the site lists its whole catalogue (a page `sites try` reads as a search).
+    catalogue_path: ClassVar[str | None] = None
     # Whether the site has one page of recently added episodes (`recently_added`).
     has_site_feed: ClassVar[bool] = False
     # Whether the site publishes a weekly planning (`release_schedule`).
@@ -150,7 +152,10 @@ class Provider:
     def page_kind(self, url: str) -> tuple[str, str | None]:
         """What a page of this site is, for `sites try`: ("season", None) for a source
         page; ("anime", key) for an anime page that is not itself a source (`key`: one of
-        its sources, for `anime_info`); ("search", query) for a search or catalogue page."""
+        its sources, for `anime_info`); ("search", query) for a search or catalogue page —
+        by default a page under `catalogue_path`, a search of every title."""
+        if self.catalogue_path and urlsplit(url).path.startswith(self.catalogue_path):
+            return ("search", "")
         return ("season", None)
 
     # --- fetching (each provider module implements these) --------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 
@@ -65,6 +65,7 @@ class NekoSama(Provider):
     langs: ClassVar[tuple[str, ...]] = ("vostfr", "vf")
     default_lang: ClassVar[str] = "vostfr"
     can_search: ClassVar[bool] = True
+    catalogue_path: ClassVar[str | None] = "/animes-search-"
     live_domain_known: ClassVar[bool] = False
     status_note: ClassVar[str | None] = (
         "neko-sama has had no live domain since 2024; set NEKOSAMA_BASE_URL to a mirror "
@@ -82,12 +83,6 @@ class NekoSama(Provider):
         lang = self._check_lang(lang or match["lang"], "neko-sama languages are vostfr and vf.")
         path = f"/anime/info/{match['id']}-{match['slug'].lower()}_{lang}"
         return NormalisedUrl(key=path, lang=lang, display_url=origin_of(url) + path)
-
-    def page_kind(self, url: str) -> tuple[str, str | None]:
-        """A search index (`/animes-search-<lang>.json`) is a search of every title."""
-        if urlsplit(url).path.startswith("/animes-search-"):
-            return ("search", "")
-        return ("season", None)
 
     def _fetch(self, client: Any, url: str, what: str, **kwargs: Any) -> Any:
         return fetch(client, url, site=self.name, what=what, allowed_hosts=self.page_hosts(),
