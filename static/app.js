@@ -13,6 +13,16 @@
     }
   }, true);
 
+  // <div data-keep-selection hx-trigger="live-...">: a live refresh waits while the user
+  // has ticked boxes in it (a bulk selection is not thrown away under their hands).
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-keep-selection") &&
+        elt.querySelector("input[type=checkbox]:checked")) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     // <input type="checkbox" data-select-all="css selector">: tick or untick them all.

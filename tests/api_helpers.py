@@ -15,6 +15,8 @@ ITEM_KEYS = {
     "quality_preference", "poster_image", "synopsis", "genres", "last_episode_downloaded",
     "last_episode_available", "last_checked_at", "next_check_at", "last_error", "created_at",
     "updated_at", "last_attempt_at", "last_success_at", "poster_url",
+    "next_episode_expected_at", "prediction_source", "langs", "follow_new_seasons",
+    "upgrade_language", "notify", "watched_by",
 }
 ERROR_KEYS = {"error", "message", "details"}
 T0 = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)

@@ -72,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> OpenAPI:
 def _register_blueprints(app: OpenAPI) -> None:
     from webapp.api import register_api
     from webapp.auth import bp as auth_bp
+    from webapp.feeds import register_feeds
     from webapp.infra.health import bp as health_bp
     from webapp.pages import bp as pages_bp
     from webapp.pages import register_error_pages
@@ -80,6 +81,7 @@ def _register_blueprints(app: OpenAPI) -> None:
     app.register_blueprint(pages_bp)
     app.register_blueprint(health_bp)
     register_api(app)
+    register_feeds(app)
     register_error_pages(app)  # after the API's handler, which it wraps
 
 

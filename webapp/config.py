@@ -101,6 +101,10 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         "OPEN_SIGNUP": _bool(env.get("OPEN_SIGNUP")),
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
         "LOGIN_ATTEMPTS_PER_MINUTE": _int(env.get("LOGIN_ATTEMPTS_PER_MINUTE"), 10),
+        # List imports (SPEC §4): AniList's GraphQL endpoint, and how long matching an
+        # imported list against the sites' search may take before the rest stays unmatched.
+        "ANILIST_API_URL": env.get("ANILIST_API_URL") or "https://graphql.anilist.co",
+        "IMPORT_MATCH_DEADLINE_SECONDS": _float(env.get("IMPORT_MATCH_DEADLINE_SECONDS"), 120.0),
         # Base URLs of providers and hosts: every `<NAME>_BASE_URL` is kept as given.
         "BASE_URLS": {
             key[: -len("_BASE_URL")].lower(): value.rstrip("/")

@@ -158,3 +158,18 @@ def test_targets_on_private_addresses_are_refused_at_save_and_delivery(app, api,
         db.session.commit()
         assert deliver(note.id) is False
     assert httpserver.log == []
+
+
+def test_a_silenced_item_notifies_nothing(app, api):
+    quiet = add_item(api)
+    api.put(f"/api/watchlist/{quiet['id']}", json={"notify": False})
+    with app.app_context():
+        assert notify(api.user.id, "download_completed", "Frieren 13 is ready.",
+                      quiet["id"]) is None
+        db.session.commit()
+    _notify(app, api.user.id, message="Not about an item.")
+    assert [n["message"] for n in api.get("/api/notifications").get_json()] == \
+        ["Not about an item."]
+    api.put(f"/api/watchlist/{quiet['id']}", json={"notify": True})
+    _notify(app, api.user.id, message="Frieren 14 is ready.", item_id=quiet["id"])
+    assert api.get("/api/notifications").get_json()[0]["message"] == "Frieren 14 is ready."

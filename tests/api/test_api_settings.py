@@ -13,7 +13,9 @@ from webapp.models import WatchlistItem
 
 DEFAULTS = {"check_interval_hours": 6, "auto_download_enabled": True,
             "max_concurrent_auto_downloads": 2, "notify_on_new_episodes": False,
-            "include_completed_anime": False, "metadata_files": True}
+            "include_completed_anime": False, "metadata_files": True,
+            "fast_detection": True, "complete_after_weeks": 0, "archive_after_weeks": 0,
+            "notify_season_complete": True}
 
 
 def test_new_user_has_the_default_settings(api):

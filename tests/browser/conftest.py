@@ -34,7 +34,7 @@ def browser_context_args(browser_context_args: dict) -> dict:
 @pytest.fixture
 def live(app: Any) -> Iterator[str]:
     """The app served on a free port of 127.0.0.1; its base URL."""
-    app.config["BELL_POLL_SECONDS"] = 1
+    app.config["LIVE_POLL_SECONDS"] = 1
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import time_machine
 from rq import Queue
 from rq.job import Job
 
@@ -164,9 +165,34 @@ def test_recovery_requeues_dead_downloads_and_orphans_and_tidies_part_files(
         (partial / f"{download_id}.part").write_bytes(b"x")
     (partial / f"{gone}.part.meta").write_text("{}")
 
-    assert recover_stalled() == 2
+    assert recover_stalled() == 1                      # the orphan; the silence is noted
+    assert _statuses({"dead": dead, "orphan": orphan}) == {"dead": "running",
+                                                           "orphan": "queued"}
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        assert recover_stalled() == 1                  # still silent half a period later
     assert _statuses({"dead": dead, "alive": alive, "new": just_started, "orphan": orphan}) == \
         {"dead": "queued", "alive": "running", "new": "running", "orphan": "queued"}
     assert sorted(_queued_job_ids(redis_conn)) == sorted([job_id(dead), job_id(orphan)])
     assert sorted(p.name for p in partial.iterdir()) == [f"{dead}.part"]
     assert recover_stalled() == 0  # idempotent
+
+
+def test_a_live_download_whose_heartbeat_redis_lost_is_not_started_twice(
+        ctx: Any, make_user: Any, redis_conn: Any) -> None:
+    """Redis restarted (its keys gone) while a worker downloads: the tick right after
+    finds no heartbeat, but the worker writes it again within a quarter period — the
+    download is left alone, never given a second job."""
+    from webapp.clock import utcnow
+    from webapp.downloading.recovery import recover_stalled
+    from webapp.infra.keys import download_heartbeat
+
+    alice = make_user("alice")
+    _, item_id = seed_item(alice.id, {})
+    live = add_download(alice.id, item_id, 1, status="running",
+                        started_at=utcnow() - timedelta(minutes=10))
+    assert recover_stalled() == 0                      # silence noted only
+    redis_conn.set(download_heartbeat(live), "1", ex=60)   # the live worker's next beat
+    with time_machine.travel(utcnow() + timedelta(seconds=31), tick=False):
+        assert recover_stalled() == 0
+    assert _statuses({"live": live}) == {"live": "running"}
+    assert _queued_job_ids(redis_conn) == []

@@ -118,7 +118,9 @@ def test_a_worker_killed_mid_file_resumes_with_a_206(
     wait_for(lambda: not redis_conn.exists(download_heartbeat(download_id)), 10, "the heartbeat")
     sent_before = media.bytes_sent("/big.mp4")
 
-    assert recover_stalled() == 1
+    # the first tick only notes the silence; one half a heartbeat period later recovers it
+    assert recover_stalled() == 0
+    wait_for(lambda: recover_stalled() == 1, 5, "the recovery")
     started = StartedJobRegistry("downloads", connection=redis_conn)
     assert f"download-{download_id}" not in started.get_job_ids()  # the dead job is gone
     start_worker(procs, "downloader-b")

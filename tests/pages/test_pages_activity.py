@@ -66,8 +66,10 @@ def test_the_open_page_polls_cheaply_and_refreshes_when_something_happened(
         logged: Any, app: Any, alice: Any) -> None:
     [item_id] = add_items(app, alice, 1)
     html = logged.get("/activity").get_data(as_text=True)
-    poll = html.split('hx-get="')[-1].split('"')[0].replace("&amp;", "&")
-    assert "since=0" in poll and 'hx-trigger="every 3s"' in html
+    section = html.split('id="activity"')[1].split(">")[0]
+    poll = section.split('hx-get="')[1].split('"')[0].replace("&amp;", "&")
+    assert "since=0" in poll
+    assert 'hx-trigger="live-items from:body, live-downloads from:body"' in section
     unchanged = logged.get(poll, headers=HX)
     assert unchanged.status_code == 204 and unchanged.data == b""
     _pause(app, alice, item_id)

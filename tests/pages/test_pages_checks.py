@@ -25,7 +25,7 @@ def _add(logged, url):
 def test_check_now_shows_checking_then_the_result(logged, app, fixture_site, redis_conn):
     item_id = _add(logged, new_show(fixture_site, "frieren", episodes=3))
     row = post(logged, f"/watchlist/{item_id}/check", htmx=True).get_data(as_text=True)
-    assert "check queued…" in row and 'hx-trigger="load delay:1s"' in row
+    assert "check queued…" in row and 'hx-trigger="load delay:2s"' in row
     poll_url = re.search(r'hx-get="([^"]+)"', row).group(1).replace("&amp;", "&")
     assert "job=check-" in poll_url
     assert "check queued…" in logged.get(poll_url, headers=HX).get_data(as_text=True)
@@ -44,7 +44,7 @@ def test_check_now_without_javascript_returns_to_the_detail_page(logged, fixture
     assert resp.status_code == 303
     assert resp.headers["Location"].startswith(f"/watchlist/{item_id}?job=check-")
     page = logged.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "checking…" in page and 'hx-trigger="load delay:1s"' in page
+    assert "checking…" in page and 'hx-trigger="load delay:2s"' in page
 
 
 def test_check_now_when_redis_is_down_says_so(logged, app, fixture_site):

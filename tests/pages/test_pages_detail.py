@@ -29,19 +29,20 @@ def test_detail_shows_info_and_every_episode_state(logged, app, item):
     assert "Show 0 - S01E01.mp4" in html and "Download again" in html
     assert "the video was removed." in html and ">Retry<" in html
     assert '<progress max="1000" value="500">' in html
-    # Active downloads poll their own state every second; finished ones do not.
-    assert f'id="dl-{ids[3]}" hx-get="/downloads/{ids[3]}/state' in html
-    assert f'id="dl-{ids[4]}" hx-get=' in html
-    assert f'id="dl-{ids[1]}" hx-get=' not in html
+    # No cell polls on its own: the episodes section refreshes when the page's live poll
+    # says downloads or items changed.
+    assert f'id="dl-{ids[3]}" hx-get=' not in html and f'id="dl-{ids[4]}" hx-get=' not in html
+    section = html.split('id="episodes"')[1].split(">")[0]
+    assert 'hx-trigger="live-items from:body, live-downloads from:body"' in section
     assert html.count(">Download<") == 1  # episode 5, never downloaded
 
 
-def test_progress_fragment_stops_polling_when_done(logged, app, item, redis_conn):
+def test_progress_fragment_shows_live_figures(logged, app, item, redis_conn):
     ids = add_episodes(app, item, [1], {1: {"status": "running", "bytes_total": 2000}})
     redis_conn.hset(f"progress:download:{ids[1]}",
                     mapping={"bytes": 1500, "total": 2000, "speed": 1024, "eta": "1"})
     running = logged.get(f"/downloads/{ids[1]}/state", headers=HX).get_data(as_text=True)
-    assert 'hx-trigger="load delay:1s"' in running and 'value="1500"' in running
+    assert "hx-trigger" not in running and 'value="1500"' in running
     assert "75%" in running and "1.0 KB/s" in running
     from webapp.extensions import db
     from webapp.models import Download
@@ -73,18 +74,18 @@ def test_cancel_without_javascript_returns_to_the_page(logged, app, item):
     assert "cancelled" in logged.get(f"/watchlist/{item}").get_data(as_text=True)
 
 
-def test_downloads_page_groups_and_polls_only_while_busy(logged, app, item):
+def test_downloads_page_groups_and_refreshes_on_live_events(logged, app, item):
     ids = add_episodes(app, item, [1, 2, 3], {1: {"status": "running", "bytes_total": 10},
                                               2: {"status": "failed", "error": "disk full"},
                                               3: {"status": "completed", "path": "/x/a.mkv"}})
     html = logged.get("/downloads").get_data(as_text=True)
     assert "In progress and waiting (1)" in html and "Failed (1)" in html and "a.mkv" in html
-    assert 'hx-trigger="load delay:1s, downloads-changed from:body"' in html
+    assert 'hx-trigger="live-downloads from:body, downloads-changed from:body"' in html
     # The list refreshes as a whole: its rows do not poll on their own.
     assert f'id="dl-{ids[1]}" hx-get' not in html
     post(logged, f"/downloads/{ids[1]}/cancel", htmx=True)
     idle = logged.get("/downloads", headers=HX).get_data(as_text=True)
-    assert 'hx-trigger="downloads-changed from:body"' in idle
+    assert 'hx-trigger="live-downloads from:body, downloads-changed from:body"' in idle
 
 
 def test_edit_item_settings(logged, app, item):

@@ -29,7 +29,7 @@ def test_bell_counts_unread_and_updates(logged, app, alice):
     _notify(app, alice, 3)
     bell = logged.get("/notifications/bell", headers=HX)
     assert _count(bell.get_data(as_text=True)) == 3
-    assert 'hx-trigger="every 15s"' in bell.get_data(as_text=True)
+    assert 'hx-trigger="live-notes from:body"' in bell.get_data(as_text=True)
     assert bell.headers["Cache-Control"] == "no-store"
 
 

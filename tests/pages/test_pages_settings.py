@@ -37,10 +37,26 @@ def test_save_preferences(logged, app, alice):
     assert settings.notify_on_new_episodes and not settings.auto_download_enabled
 
 
+def test_save_completion_weeks_and_fast_detection(logged, app, alice):
+    resp = post(logged, "/settings/watchlist", {"check_interval_hours": "6",
+                                                "max_concurrent_auto_downloads": "2",
+                                                "complete_after_weeks": "8",
+                                                "archive_after_weeks": "4",
+                                                "notify_season_complete": "on"}, htmx=True)
+    assert resp.status_code == 200
+    settings = _settings(app, alice)
+    assert (settings.complete_after_weeks, settings.archive_after_weeks) == (8, 4)
+    assert settings.notify_season_complete and not settings.fast_detection
+    page = logged.get("/settings").get_data(as_text=True)
+    assert 'name="complete_after_weeks"' in page and 'value="8"' in page
+
+
 @pytest.mark.parametrize("field,value", [("check_interval_hours", "0"),
                                          ("check_interval_hours", "169"),
                                          ("max_concurrent_auto_downloads", "11"),
-                                         ("max_concurrent_auto_downloads", "two")])
+                                         ("max_concurrent_auto_downloads", "two"),
+                                         ("complete_after_weeks", "-1"),
+                                         ("archive_after_weeks", "521")])
 def test_out_of_range_settings_are_refused(logged, app, alice, field, value):
     data = {"check_interval_hours": "6", "max_concurrent_auto_downloads": "2", field: value}
     resp = post(logged, "/settings/watchlist", data, htmx=True)

@@ -10,10 +10,13 @@ from webapp.auth.tokens import authenticate_token
 from webapp.errors import DomainError, error_response, http_status
 from webapp.extensions import csrf
 from webapp.schemas import COMMON_ERROR_RESPONSES
+from webapp.schemas.imports import MAL_MEDIA_TYPES
 
 API_SECURITY = [{"bearer": []}, {"apiKey": []}]
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-LARGE_BODY_ENDPOINTS = {"api.import_watchlist"}
+LARGE_BODY_ENDPOINTS = {"api.import_watchlist", "api.import_mal"}
+# Endpoints whose body is not JSON, with the media types they take.
+RAW_BODY_ENDPOINTS = {"api.import_mal": tuple(MAL_MEDIA_TYPES)}
 PUBLIC_ENDPOINTS = {"api.openapi_json"}
 
 api = APIBlueprint("api", __name__, url_prefix="/api", abp_security=API_SECURITY,
@@ -78,6 +81,11 @@ def _check_body() -> Response | None:
     data = request.get_data(cache=True)  # raises 413 past the limit
     if not data:
         return None
+    if request.endpoint in RAW_BODY_ENDPOINTS:
+        if request.mimetype in RAW_BODY_ENDPOINTS[request.endpoint]:
+            return None
+        return error_response(415, "Send the body as one of: "
+                                   f"{', '.join(RAW_BODY_ENDPOINTS[request.endpoint])}.")
     if not request.is_json:
         return error_response(415, "Send the body as JSON (Content-Type: application/json).")
     try:
@@ -126,8 +134,11 @@ def register_api(app: Flask) -> None:
         checks,
         discovery,
         downloads,
+        imports,
+        lists,
         notifications,
         scheduler,
+        stats,
         watchlist,
     )
 

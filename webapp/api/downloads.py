@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field, RootModel, StringConstraints
 
 from webapp.api import api, current_user_id
 from webapp.api.responses import json_response
 from webapp.downloading import control
-from webapp.downloading.files import clear_finished, completed_file, media_type
+from webapp.downloading.files import clear_finished, completed_file, file_response
 from webapp.downloading.serialize import download_to_dict, live_progress
 from webapp.extensions import get_redis
 from webapp.models import Download as DownloadRow
@@ -113,5 +113,4 @@ def download_file(path: DownloadPath) -> Response:
     """The completed episode's file, with Range support; 404 for anything else."""
     found = completed_file(current_user_id(), path.download_id,
                            current_app.config["DOWNLOAD_DIR"])
-    return send_file(found, mimetype=media_type(found), conditional=True, etag=True,
-                     download_name=found.name, max_age=0)
+    return file_response(found)

@@ -26,9 +26,9 @@ from webapp.schemas import (
     WatchlistSettingsUpdate,
     WatchlistStats,
     error_responses,
-    item_to_dict,
     settings_to_dict,
 )
+from webapp.watchlist.listing import item_dict
 from webapp.watchlist.manager import WatchlistManager
 from webapp.watchlist.sources import resolve
 
@@ -41,10 +41,15 @@ def _manager() -> WatchlistManager:
     return WatchlistManager(current_user_id())
 
 
+def item_json(item: Any, status: int = 200) -> Response:
+    """The API document of one of the user's items (rendered as the list renders it)."""
+    return json_response(item_dict(current_user_id(), item.id), status)
+
+
 @api.post("/watchlist", tags=TAGS, responses={201: WatchlistItem, **WRITE_RESPONSES})
 def create_item(body: WatchlistItemCreate) -> Response:
     """Add an anime to the watchlist."""
-    return json_response(item_to_dict(_manager().create_item(body)), 201)
+    return item_json(_manager().create_item(body), 201)
 
 
 @more_details_for("api.create_item")
@@ -109,13 +114,13 @@ def import_watchlist(body: WatchlistImport) -> Response:
 @api.get("/watchlist/<item_id>", tags=TAGS, responses=ITEM_RESPONSES)
 def get_item(path: ItemPath) -> Response:
     """One item."""
-    return json_response(item_to_dict(_manager().get_item(path.item_id)))
+    return item_json(_manager().get_item(path.item_id))
 
 
 @api.put("/watchlist/<item_id>", tags=TAGS, responses={**ITEM_RESPONSES, **WRITE_RESPONSES})
 def update_item(path: ItemPath, body: WatchlistItemUpdate) -> Response:
     """Change some fields of an item."""
-    return json_response(item_to_dict(_manager().update_item(path.item_id, body)))
+    return item_json(_manager().update_item(path.item_id, body))
 
 
 @api.delete("/watchlist/<item_id>", tags=TAGS, responses={204: None, **error_responses(404)})
@@ -128,10 +133,10 @@ def delete_item(path: ItemPath) -> Response:
 @api.post("/watchlist/<item_id>/pause", tags=TAGS, responses=ITEM_RESPONSES)
 def pause_item(path: ItemPath) -> Response:
     """Stop checking an item."""
-    return json_response(item_to_dict(_manager().pause(path.item_id)))
+    return item_json(_manager().pause(path.item_id))
 
 
 @api.post("/watchlist/<item_id>/resume", tags=TAGS, responses=ITEM_RESPONSES)
 def resume_item(path: ItemPath) -> Response:
     """Track an item again; it is checked at the next tick."""
-    return json_response(item_to_dict(_manager().resume(path.item_id)))
+    return item_json(_manager().resume(path.item_id))

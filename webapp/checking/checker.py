@@ -15,16 +15,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from webapp.checking import messages, store
+from webapp.checking import expected, messages, rhythm, store
 from webapp.checking.fetching import fetch_source
 from webapp.checking.history import record_check
 from webapp.checking.messages import episode_list
 from webapp.clock import isoformat, utcnow
 from webapp.extensions import db
 from webapp.infra.site_access import get_http_client, get_registry
+from webapp.infra.site_settings import site_feeds_off
 from webapp.notifications.inbox import notify
 from webapp.schemas import episode_number
 
@@ -108,6 +109,7 @@ class EpisodeChecker:
     def __init__(self, client: Any = None, registry: Any = None) -> None:
         self._client = client
         self._registry = registry
+        self._feeds: set[str] | None = None
 
     @property
     def client(self) -> Any:
@@ -132,11 +134,13 @@ class EpisodeChecker:
             raise LookupError(f"source {source_id} does not exist")
         session.commit()  # no transaction stays open during the fetch
         fetched = fetch_source(self.registry, self.client, source)
+        planning = None if fetched.error else expected.planning_of(
+            self.registry, self.client, source.provider_id)
         now = utcnow()
         try:
             # Every read first, then the writes in one short burst (SQLite has one writer).
             with session.no_autoflush:
-                outcome = self._update(source, fetched, manual_item_ids, now)
+                outcome = self._update(source, fetched, manual_item_ids, now, planning)
             session.commit()
         except BaseException:
             session.rollback()
@@ -144,7 +148,8 @@ class EpisodeChecker:
         return outcome
 
     def _update(self, source: store.SourceState, fetched: Any,
-                manual_item_ids: Iterable[str], now: datetime) -> CheckOutcome:
+                manual_item_ids: Iterable[str], now: datetime,
+                planning: expected.Planning | None = None) -> CheckOutcome:
         """Apply one fetch to the source, its episodes and every item on it."""
         source_id = source.id
         items = store.load_items(db.session, source_id)
@@ -159,7 +164,10 @@ class EpisodeChecker:
             if numbers is None:
                 error, retryable = outcome.error, False
         if error is None:
-            self._apply_success(source, items, numbers, changes, outcome)
+            values.update(expected.expected_values(
+                db.session, source, planning, [e["first_seen_at"] for e in changes.new], now))
+            self._apply_success(source, items, numbers, changes, outcome,
+                                values.get("next_episode_expected_at"))
             values.update(last_success_at=now, last_error=None, consecutive_failures=0)
         else:
             failures = (source.consecutive_failures or 0) + 1
@@ -190,9 +198,27 @@ class EpisodeChecker:
         changes = store.episode_changes(source.id, stored, listed.episodes, now)
         return sorted(float(e.number) for e in listed.episodes), changes
 
+    def _next_check(self, source: store.SourceState, item: store.ItemState, now: datetime,
+                    expected_at: datetime | None) -> datetime:
+        """The owner's interval, brought closer around the expected release (polling by
+        rhythm) — unless the site's recently-added page already watches the item."""
+        interval = timedelta(hours=item.check_interval_hours)
+        if item.fast_detection and source.provider_id in self._feed_providers():
+            return now + interval
+        if expected_at is not None and expected_at.tzinfo is None:
+            expected_at = expected_at.replace(tzinfo=UTC)  # predictions are naive UTC
+        return rhythm.next_check_at(now, interval, expected_at)
+
+    def _feed_providers(self) -> set[str]:
+        if self._feeds is None:
+            self._feeds = {p.id for p in self.registry.providers if p.has_site_feed} - \
+                site_feeds_off()
+        return self._feeds
+
     def _apply_success(self, source: store.SourceState, items: list[store.ItemState],
                        numbers: list[float], changes: store.EpisodeChanges,
-                       outcome: CheckOutcome) -> None:
+                       outcome: CheckOutcome, expected_at: datetime | None = None
+                       ) -> None:
         now, full = outcome.checked_at, outcome.checked
         available = max(numbers) if numbers else 0.0
         outcome.episodes_available = available
@@ -213,7 +239,7 @@ class EpisodeChecker:
             rows.append({"id": item.id, "last_episode_available": available,
                          "last_checked_at": now, "last_success_at": now,
                          "last_attempt_at": now, "last_error": None, "updated_at": now,
-                         "next_check_at": now + timedelta(hours=item.check_interval_hours)})
+                         "next_check_at": self._next_check(source, item, now, expected_at)})
         for item in wanting:
             downloads += [{"item_id": item.id, "user_id": item.user_id,
                            "source_id": source.id, "episode": n}

@@ -25,6 +25,7 @@ from webapp.checking.due import checkable_condition
 from webapp.extensions import db, get_queue, get_redis
 from webapp.infra import keys
 from webapp.infra.site_access import get_http_client, get_registry
+from webapp.infra.site_settings import site_feeds_off
 from webapp.infra.site_watch import PROVIDER
 from webapp.models import Source, User, UserSettings, WatchlistItem
 from webapp.notifications.site_alerts import observe
@@ -49,7 +50,8 @@ def feed_watch_name(provider_id: str) -> str:
 def enqueue_site_feeds(conn: redis.Redis | None = None) -> list[str]:
     """Send each site's feed job whose minute has come; the provider ids sent."""
     conn = conn or get_redis()
-    feeds = [p for p in get_registry().providers if p.has_site_feed]
+    off = site_feeds_off()
+    feeds = [p for p in get_registry().providers if p.has_site_feed and p.id not in off]
     watched = _watched_providers([p.id for p in feeds]) if feeds else set()
     sent = []
     for provider in feeds:
@@ -68,12 +70,13 @@ def enqueue_site_feeds(conn: redis.Redis | None = None) -> list[str]:
 
 def _watched(*columns: Any) -> Any:
     """SELECT DISTINCT of source columns, over sources with a checkable item of an owner
-    whose automatic checks are on."""
+    whose automatic checks and fast detection are on."""
     return (select(*columns).distinct()
             .join(WatchlistItem, WatchlistItem.source_id == Source.id)
             .join(User, User.id == WatchlistItem.user_id)
             .join(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
-            .where(User.scheduler_enabled, User.disabled.is_(False), checkable_condition()))
+            .where(User.scheduler_enabled, User.disabled.is_(False), checkable_condition(),
+                   UserSettings.fast_detection.is_(True)))
 
 
 def _watched_providers(provider_ids: list[str]) -> set[str]:
@@ -124,7 +127,7 @@ def follow_site_feed(provider_id: str) -> dict[str, Any]:
     from webapp.checking.enqueue import enqueue_source_check
 
     provider = get_registry().get(provider_id)
-    if provider is None or not provider.has_site_feed:
+    if provider is None or not provider.has_site_feed or provider_id in site_feeds_off():
         return {"provider_id": provider_id, "checked": [], "skipped": "no site feed"}
     conn = get_redis()
     label = f"{provider.name} (recently added page)"

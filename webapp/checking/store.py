@@ -30,7 +30,7 @@ SHARED_COLUMNS = (*NEW_DOWNLOAD, "created_at")                  # the same for a
 # The settings a check reads, with their defaults for a user whose settings row is missing.
 CHECK_SETTINGS = {name: SETTING_DEFAULTS[name] for name in (
     "check_interval_hours", "auto_download_enabled", "notify_on_new_episodes",
-    "include_completed_anime")}
+    "include_completed_anime", "fast_detection")}
 
 
 class ItemState(NamedTuple):
@@ -50,6 +50,7 @@ class ItemState(NamedTuple):
     auto_download_enabled: bool
     notify_on_new_episodes: bool
     include_completed_anime: bool
+    fast_detection: bool
 
 
 class SourceState(NamedTuple):

@@ -2,7 +2,9 @@
 
 It claims the due sources (webapp.checking.due) and enqueues one check per claimed source
 after each batch, sends each site's recently-added job whose minute has come
-(webapp.checking.site_feed), then recovers stalled downloads and dispatches pending ones.
+(webapp.checking.site_feed), once an hour completes and archives quiet items
+(webapp.checking.completion), sends a due anime page's read for new seasons per site
+(webapp.checking.hubs), then recovers stalled downloads and dispatches pending ones.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import redis
 
 from webapp.checking.due import claim_batches, release_claims
 from webapp.clock import utcnow
+from webapp.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +31,23 @@ class TickResult:
     site_feeds: list[str] = field(default_factory=list)
     downloads_dispatched: int = 0
     downloads_recovered: int = 0
+    completed: int = 0
+    archived: int = 0
+    hub_reads: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {"sources_enqueued": self.sources_enqueued, "site_feeds": self.site_feeds,
                 "downloads_dispatched": self.downloads_dispatched,
-                "downloads_recovered": self.downloads_recovered}
+                "downloads_recovered": self.downloads_recovered,
+                "completed": self.completed, "archived": self.archived,
+                "hub_reads": self.hub_reads}
 
 
 def tick(now: datetime | None = None) -> TickResult:
     """Enqueue checks of due sources, dispatch pending downloads, recover stalled ones."""
+    from webapp.checking.completion import sweep
     from webapp.checking.enqueue import enqueue_check
+    from webapp.checking.hubs import enqueue_hub_reads
     from webapp.checking.site_feed import enqueue_site_feeds
     from webapp.downloading.dispatch import dispatch_pending
     from webapp.downloading.recovery import recover_stalled
@@ -58,6 +68,18 @@ def tick(now: datetime | None = None) -> TickResult:
         result.site_feeds = enqueue_site_feeds()
     except Exception:  # noqa: BLE001 - fast detection must never stop the tick
         log.exception("could not send the sites' recently-added jobs this tick")
+    try:
+        swept = sweep(now)
+        if swept:
+            result.completed, result.archived = swept
+    except Exception:  # noqa: BLE001 - completion must never stop the tick
+        log.exception("smart completion failed this tick")
+        db.session.rollback()
+    try:
+        result.hub_reads = enqueue_hub_reads(now)
+    except Exception:  # noqa: BLE001 - new seasons must never stop the tick
+        log.exception("could not send the anime pages' reads this tick")
+        db.session.rollback()
     result.downloads_recovered = recover_stalled()
     result.downloads_dispatched = dispatch_pending()
     return result

@@ -11,6 +11,7 @@ import mimetypes
 from collections.abc import Iterable
 from pathlib import Path
 
+from flask import Response, send_file
 from sqlalchemy import update
 
 from webapp.clock import utcnow
@@ -38,20 +39,34 @@ def playable(path: Path | str | None) -> bool:
     return bool(path) and Path(str(path)).suffix.lower() in PLAYABLE_TYPES
 
 
+def library_file(recorded: str | None, library: str | Path) -> Path | None:
+    """The regular file a recorded path names — symlinks resolved — when it lies inside the
+    library; None otherwise (no path, gone, outside, the library folder itself)."""
+    if not recorded:
+        return None
+    root = Path(library).resolve()
+    try:
+        path = Path(recorded).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not path.is_relative_to(root) or path == root or not path.is_file():
+        return None
+    return path
+
+
 def completed_file(user_id: int, download_id: int, library: str | Path) -> Path:
     """The file of the user's completed download, inside the library; NotFound otherwise."""
     download = get_download(user_id, download_id)
-    gone = NotFound("file of this download (it is not completed, or the file is gone)")
-    if download.status != "completed" or not download.path:
-        raise gone
-    root = Path(library).resolve()
-    try:
-        path = Path(download.path).resolve(strict=True)
-    except (OSError, RuntimeError):
-        raise gone from None
-    if not path.is_relative_to(root) or path == root or not path.is_file():
-        raise gone
+    path = library_file(download.path, library) if download.status == "completed" else None
+    if path is None:
+        raise NotFound("file of this download (it is not completed, or the file is gone)")
     return path
+
+
+def file_response(path: Path, as_attachment: bool = False) -> Response:
+    """A library file as a response: its Content-Type, Range and conditional requests."""
+    return send_file(path, mimetype=media_type(path), conditional=True, etag=True,
+                     as_attachment=as_attachment, download_name=path.name, max_age=0)
 
 
 def clear_finished(user_id: int, statuses: Iterable[str]) -> int:

@@ -1,9 +1,13 @@
 """Recovery: downloads whose worker died are re-queued to resume; orphans are tidied up.
 
-A running download's job refreshes `heartbeat:download:<id>` every few seconds. When it
-has expired the worker is gone (killed, OOM, machine restarted): the dead RQ job is
-deleted first, so RQ's own abandoned-job handling can never start a second run, then the
-row goes back to queued and a new job resumes from the part file. Queued rows whose job
+A running download's job refreshes `heartbeat:download:<id>` every quarter of its period.
+When it has expired the worker is gone (killed, OOM, machine restarted) — or Redis lost
+its keys (a restart, an outage) while the worker goes on. So a missing heartbeat is first
+only noted (`download:suspect:<id>`), and the download is recovered at a later tick if the
+heartbeat is still missing half a period after that: a live worker has rewritten it by
+then, a dead one has not. Recovery deletes the dead RQ job first, so RQ's own
+abandoned-job handling can never start a second run, then the row goes back to queued
+and a new job resumes from the part file. Queued rows whose job
 vanished (Redis flushed or restarted) are enqueued again, and part files of downloads
 that are no longer active are removed.
 """
@@ -33,6 +37,21 @@ ENDED_JOB_STATES = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED,
                     JobStatus.CANCELED)
 
 
+def _silent_long_enough(conn: redis.Redis, download_id: int, ttl: float) -> bool:
+    """Whether the download's heartbeat was already missing half a period ago (noting
+    the first time it is found missing)."""
+    key = keys.download_suspect(download_id)
+    now = utcnow().timestamp()
+    if conn.set(key, str(now), nx=True, ex=max(int(ttl * 4), 1)):
+        return False
+    noted = conn.get(key)
+    try:
+        since = float(noted.decode() if isinstance(noted, bytes) else noted)
+    except (TypeError, ValueError):
+        return False
+    return now - since >= ttl / 2
+
+
 def _requeue_dead(conn: redis.Redis) -> int:
     ttl = float(dm.setting(current_app.config, "DOWNLOAD_HEARTBEAT_SECONDS"))
     cutoff = utcnow() - timedelta(seconds=ttl)
@@ -44,7 +63,11 @@ def _requeue_dead(conn: redis.Redis) -> int:
     recovered = 0
     for download_id in rows:
         if conn.exists(keys.download_heartbeat(download_id)):
+            conn.delete(keys.download_suspect(download_id))
             continue
+        if not _silent_long_enough(conn, download_id, ttl):
+            continue
+        conn.delete(keys.download_suspect(download_id))
         delete_job(conn, download_id)
         result = db.session.execute(
             update(Download).where(Download.id == download_id, Download.status == "running")

@@ -17,6 +17,7 @@ LOGIN_FAILURES_PREFIX = "ratelimit:login:"
 
 # --- checks -------------------------------------------------------------------------------
 CHECK_DISPATCHED = "check:dispatched"   # when a check last dispatched downloads
+COMPLETION_TURN = "completion:turn"     # held an hour by the tick that ran smart completion
 
 
 def check_lock(source_id: int) -> str:
@@ -42,6 +43,11 @@ def check_enqueue_lock(source_id: int) -> str:
 # --- downloads ----------------------------------------------------------------------------
 DISPATCH_LOCK = "lock:downloads:dispatch"
 PROGRESS_PREFIX = "progress:download:"
+
+
+def download_suspect(download_id: int | str) -> str:
+    """When a running download's heartbeat was first found missing (recovery waits)."""
+    return f"download:suspect:{download_id}"
 
 
 def download_progress(download_id: int | str) -> str:
@@ -82,6 +88,44 @@ def site_feed(provider_id: str) -> str:
 def site_feed_turn(provider_id: str) -> str:
     """Set for a minute when a tick sends a site's feed job: one fetch per site per minute."""
     return f"feed:turn:{provider_id}"
+
+
+# --- new seasons (anime pages) --------------------------------------------------------------
+def hub_read_turn(provider_id: str) -> str:
+    """Set for a minute when a tick sends a hub read of the site: one hub per site a minute."""
+    return f"seasons:turn:{provider_id}"
+
+
+def hub_claim(hub_id: int) -> str:
+    """Held while a read of the hub is queued or running (no second job meanwhile)."""
+    return f"seasons:claim:{int(hub_id)}"
+
+
+def hub_validators(hub_id: int) -> str:
+    """Hash of an anime page's validators (ETag, Last-Modified) from its last full read."""
+    return f"seasons:hub:{int(hub_id)}"
+
+
+# --- release predictions and the calendar feed ----------------------------------------------
+def site_planning(provider_id: str) -> str:
+    """A site's weekly planning as parsed (JSON, with a TTL: read every few hours)."""
+    return f"planning:site:{provider_id}"
+
+
+def site_planning_turn(provider_id: str) -> str:
+    """Held for a moment by the one check that fetches a site's planning."""
+    return f"planning:turn:{provider_id}"
+
+
+def calendar_feed(user_id: int) -> str:
+    """Hash of a user's calendar feed as last built: its body and the digest of the rows
+    it was built from (a day's TTL; rebuilt when the rows change)."""
+    return f"feed:calendar:{int(user_id)}"
+
+
+def calendar_feed_events(user_id: int) -> str:
+    """Hash of the events of a user's calendar feed as last written, by fingerprint."""
+    return f"feed:calendar:{int(user_id)}:events"
 
 
 # --- the library's update (metadata files, media servers) -----------------------------------

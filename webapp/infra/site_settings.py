@@ -12,6 +12,8 @@ from webapp.models import SiteSetting
 from webapp.sites.providers.registry import MIRRORS_SETTING, parse_mirrors
 
 OPEN_SIGNUP = "open_signup"
+# Providers whose recently-added page the admin turned off (fast detection), JSON list.
+SITE_FEEDS_OFF = "site_feeds_off"
 
 
 def get_setting(key: str, default: str | None = None) -> str | None:
@@ -48,3 +50,19 @@ def set_mirrors(mirrors: dict[str, list[str]]) -> None:
     kept = {name: urls for name, urls in mirrors.items() if urls}
     set_setting(MIRRORS_SETTING, json.dumps(kept, sort_keys=True))
     reset_registry()
+
+
+def site_feeds_off() -> set[str]:
+    """The providers whose recently-added page an admin switched off."""
+    try:
+        value = json.loads(get_setting(SITE_FEEDS_OFF) or "[]")
+    except ValueError:
+        return set()
+    return {str(v) for v in value} if isinstance(value, list) else set()
+
+
+def set_site_feed_enabled(provider_id: str, enabled: bool) -> None:
+    """Turn one provider's fast detection on or off for the whole install."""
+    off = site_feeds_off()
+    off = off - {provider_id} if enabled else off | {provider_id}
+    set_setting(SITE_FEEDS_OFF, json.dumps(sorted(off)))

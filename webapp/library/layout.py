@@ -19,6 +19,7 @@ import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -76,6 +77,11 @@ def _episode_label(episode: float) -> str:
     return f"{int(whole):02d}.{frac}"
 
 
+def episode_code(season: int, episode: float) -> str:
+    """`S02E05` (`S01E12.5` for a half episode), as library file names spell it."""
+    return f"S{max(int(season), 0):02d}E{_episode_label(episode)}"
+
+
 def _extension(ext: str) -> str:
     clean = re.sub(r"[^a-z0-9]", "", (ext or "").lower().lstrip("."))[:5]
     return clean or "mp4"
@@ -94,7 +100,7 @@ def library_path(download_dir: Path, title: str, season: int, episode: float, ex
     suffix = ""
     if lang and default_lang and lang.lower() != default_lang.lower():
         suffix = f" [{safe_component(lang.upper(), 16, 'LANG')}]"
-    stem = f"{safe_title} - S{season:02d}E{_episode_label(episode)}"
+    stem = f"{safe_title} - {episode_code(season, episode)}"
     tail = f"{suffix}.{_extension(ext)}"
     if season == 0 and episode_title and episode_title.strip():
         # The special's name fills what the 255-byte file-name limit leaves, if anything.
@@ -199,6 +205,12 @@ def placement_of(source: Source, number: float) -> Placement:
     row = db.session.execute(
         select(SourceEpisode.title, SourceEpisode.library_season, SourceEpisode.library_number)
         .where(SourceEpisode.source_id == source.id, SourceEpisode.number == number)).first()
+    return placement_from(source, number, row)
+
+
+def placement_from(source: Source, number: float, row: Any) -> Placement:
+    """`placement_of` for an episode row already read (`title`, `library_season`,
+    `library_number`; None when the source does not list it)."""
     if row is not None and row.library_season is not None:
         return Placement(row.library_season, row.library_number
                          if row.library_number is not None else number, row.title)

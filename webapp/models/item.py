@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NO_VALUE
 
 from webapp.clock import precise_utcnow, utcnow
 from webapp.database import Base, JSONList, UTCDateTime
@@ -14,6 +16,8 @@ from webapp.models.source import Source
 
 STATUSES = ("active", "paused", "completed", "archived")
 QUALITIES = ("auto", "1080p", "720p", "480p")
+FOLLOW_NEW_SEASONS = ("off", "notify", "add")
+UPGRADE_LANGUAGE = ("keep_both", "replace", "ignore")
 
 
 def new_item_id() -> str:
@@ -53,8 +57,23 @@ class WatchlistItem(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The ordered language preference (lang is its first entry), what to do when the anime
+    # gets a new season or a preferred language later, and whether this item notifies.
+    langs: Mapped[list] = mapped_column(JSONList, default=list)
+    follow_new_seasons: Mapped[str] = mapped_column(String(8), default="notify")
+    upgrade_language: Mapped[str] = mapped_column(String(16), default="keep_both")
+    notify: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the status last changed (automatic completion and archival count from it)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Microseconds kept so "newest first" is stable within one second.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=precise_utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     source: Mapped[Source] = relationship()
+
+
+@event.listens_for(WatchlistItem.status, "set")
+def _status_changed(item: WatchlistItem, value: str, old: Any, _initiator: Any) -> None:
+    """Remember when the status changed (set through the ORM; bulk UPDATEs set it too)."""
+    if value != old and old is not NO_VALUE and old is not None:
+        item.status_changed_at = utcnow()

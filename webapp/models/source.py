@@ -35,6 +35,13 @@ class Source(Base):
     # Set by the scheduler's tick when it enqueues a check of the source, cleared by the
     # check: a second tick leaves the source alone until then (or until the lease ends).
     check_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the next episode is expected and from what (SPEC §4): "schedule" (the site's
+    # planning page), "history" (the weekly cadence of first_seen_at) or None. Set by checks.
+    next_episode_expected_at: Mapped[datetime | None] = mapped_column(UTCDateTime,
+                                                                      nullable=True)
+    prediction_source: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The anime's page (hub) this season belongs to, where the site has one
+    hub_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

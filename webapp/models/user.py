@@ -55,6 +55,10 @@ SETTING_DEFAULTS: dict[str, int | bool] = {
     "notify_on_new_episodes": False,
     "include_completed_anime": False,
     "metadata_files": True,
+    "fast_detection": True,
+    "complete_after_weeks": 0,
+    "archive_after_weeks": 0,
+    "notify_season_complete": True,
 }
 
 
@@ -76,6 +80,12 @@ class UserSettings(Base):
     include_completed_anime: Mapped[bool] = _setting(Boolean, "include_completed_anime")
     # NFO files and posters beside the files in the library (SPEC §5)
     metadata_files: Mapped[bool] = _setting(Boolean, "metadata_files")
+    # The site's recently-added page triggers this user's checks (SPEC §5 fast detection)
+    fast_detection: Mapped[bool] = _setting(Boolean, "fast_detection")
+    # Completion and archival after so many quiet weeks (0 = never), season-complete messages
+    complete_after_weeks: Mapped[int] = _setting(Integer, "complete_after_weeks")
+    archive_after_weeks: Mapped[int] = _setting(Integer, "archive_after_weeks")
+    notify_season_complete: Mapped[bool] = _setting(Boolean, "notify_season_complete")
     notification_urls: Mapped[list] = mapped_column(JSONList, default=list)
 
     user: Mapped[User] = relationship(back_populates="settings")

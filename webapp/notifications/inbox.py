@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from webapp.clock import utcnow
 from webapp.extensions import db, get_queue
-from webapp.models import Notification, UserSettings
+from webapp.models import Notification, UserSettings, WatchlistItem
 from webapp.notifications.targets import TargetRefused, check_target
 from webapp.sites.http.guard import private_policy
 
@@ -49,10 +49,22 @@ class DeliveryFailed(RuntimeError):
     """Apprise could not deliver to every target; the job is retried."""
 
 
-def notify(user_id: int, kind: str, message: str, item_id: str | None = None) -> Notification:
-    """Add a notification for the user in the current session (the caller commits)."""
+def silenced(item_id: str | None) -> bool:
+    """Whether the item's owner turned its notifications off (`notify: false`)."""
+    if item_id is None:
+        return False
+    return db.session.scalar(select(WatchlistItem.notify)
+                             .where(WatchlistItem.id == item_id)) is False
+
+
+def notify(user_id: int, kind: str, message: str,
+           item_id: str | None = None) -> Notification | None:
+    """Add a notification for the user in the current session (the caller commits);
+    None when the item's notifications are silenced."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r} (one of {', '.join(KINDS)})")
+    if silenced(item_id):
+        return None
     note = Notification(user_id=user_id, kind=kind, message=message, item_id=item_id,
                         created_at=utcnow())
     db.session.add(note)

@@ -16,7 +16,6 @@ from webapp.pages import bp
 from webapp.pages.htmx import page_or_fragment
 
 PAGE_SIZE = 50
-POLL_SECONDS = 3
 KIND_LABELS = {
     "check_found": "new episodes", "check_nothing": "checked", "check_failed": "check failed",
     "download_queued": "queued", "download_started": "started",
@@ -50,7 +49,7 @@ def _context(filters: dict[str, str | None]) -> dict[str, Any]:
     return {"events": events, "more": more, "filters": filters,
             "older": events[-1].id if more else None,
             "newest": newest_id(current_user.id), "kinds": KIND_LABELS,
-            "badges": KIND_BADGES, "poll_seconds": POLL_SECONDS}
+            "badges": KIND_BADGES}
 
 
 @bp.get("/activity")

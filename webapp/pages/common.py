@@ -54,7 +54,8 @@ def htmx_script() -> dict[str, str]:
 
 NAV_LINKS = (
     ("pages.watchlist", "Watchlist"), ("pages.add", "Add anime"),
-    ("pages.downloads", "Downloads"), ("pages.activity", "Activity"),
+    ("pages.downloads", "Downloads"), ("pages.calendar", "Calendar"),
+    ("pages.activity", "Activity"), ("pages.stats", "Stats"), ("pages.imports", "Imports"),
     ("pages.settings", "Settings"),
 )
 

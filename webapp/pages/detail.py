@@ -19,8 +19,9 @@ from webapp.pages.live import checking_sources, live_redis
 from webapp.schemas import WatchlistItemUpdate
 from webapp.watchlist.episodes import episode_states
 from webapp.watchlist.manager import WatchlistManager
+from webapp.watchlist.new_seasons import add_found_season, found_seasons
 
-EDITABLE = ("anime_title", "status", "quality_preference", "lang")
+EDITABLE = ("anime_title", "status", "quality_preference", "lang", "follow_new_seasons")
 
 
 def _item_context(item: WatchlistItem, **extra: Any) -> dict[str, Any]:
@@ -28,6 +29,7 @@ def _item_context(item: WatchlistItem, **extra: Any) -> dict[str, Any]:
     return {"item": item, "statuses": STATUSES, "qualities": QUALITIES,
             "langs": (provider.langs if provider else ()) or (item.lang,),
             "provider_name": provider.name if provider else item.provider_id,
+            "seasons": found_seasons(item),
             "errors": {}, "saved": False, **extra}
 
 
@@ -81,3 +83,19 @@ def edit_item(item_id: str) -> Response:
                                                 episodes=[], checking=set()))
     return back_to(url_for("pages.item_detail", item_id=item.id), "detail/_settings.html",
                    **_item_context(item, saved=True))
+
+
+@bp.post("/watchlist/<item_id>/seasons/add")
+def add_season(item_id: str) -> Response:
+    """Add a season found on the item's anime page, with the item's settings."""
+    manager = WatchlistManager(current_user.id)
+    try:
+        add_found_season(current_user.id, item_id, request.form.get("season", ""))
+    except Conflict:
+        pass  # already on the watchlist: the section links to it
+    except Invalid as exc:
+        return page_or_fragment("detail/page.html", "detail/_seasons.html", 422,
+                                **_item_context(manager.get_item(item_id), episodes=[],
+                                                checking=set(), season_error=exc.message))
+    return back_to(url_for("pages.item_detail", item_id=item_id), "detail/_seasons.html",
+                   **_item_context(manager.get_item(item_id)))

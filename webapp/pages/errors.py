@@ -8,7 +8,7 @@ from typing import Any
 
 import redis
 import sqlalchemy.exc
-from flask import Flask, make_response, render_template, request
+from flask import Flask, current_app, g, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -94,6 +94,10 @@ def service_down(exc: Exception) -> Response:
     message = f"The {what} is not answering right now; try again in a moment."
     if is_api_path():
         return error_response(503, message, headers={"Retry-After": "30"})
+    # Drawn as for a visitor: the header's parts for a signed-in user (loading the user, the
+    # bell's count, the live poll) would ask the service that is down again, inside this
+    # handler, and turn the 503 page into gunicorn's bare 500.
+    g._login_user = current_app.login_manager.anonymous_user()
     return error_page(503, message, {"Retry-After": "30"})
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, make_response, render_template, request, url_for
+from flask import make_response, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.notifications.inbox import list_notifications, mark_read, unread_count
 from webapp.pages import bp
 from webapp.pages.htmx import back_to, page_or_fragment
-
-BELL_POLL_SECONDS = 15
 
 
 @bp.app_context_processor
@@ -19,13 +17,12 @@ def bell_context() -> dict[str, object]:
     def count() -> int:
         return unread_count(current_user.id) if current_user.is_authenticated else 0
 
-    seconds = current_app.config.get("BELL_POLL_SECONDS", BELL_POLL_SECONDS)
-    return {"bell_count": count, "bell_poll_seconds": seconds}
+    return {"bell_count": count}
 
 
 @bp.get("/notifications/bell")
 def bell() -> Response:
-    """The bell alone (polled by every page's header)."""
+    """The bell alone (the header fetches it when the page's poll says notes changed)."""
     resp = make_response(render_template("notifications/_bell.html"))
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -18,8 +18,9 @@ from webapp.watchlist.automation import AutomationSwitch
 from webapp.watchlist.manager import WatchlistManager
 
 TOGGLES = ("auto_download_enabled", "notify_on_new_episodes", "include_completed_anime",
-           "metadata_files")
-NUMBERS = ("check_interval_hours", "max_concurrent_auto_downloads")
+           "metadata_files", "fast_detection", "notify_season_complete")
+NUMBERS = ("check_interval_hours", "max_concurrent_auto_downloads", "complete_after_weeks",
+           "archive_after_weeks")
 
 
 def _settings_changes() -> dict[str, Any]:
@@ -27,6 +28,8 @@ def _settings_changes() -> dict[str, Any]:
     form = request.form
     changes: dict[str, Any] = {name: form.get(name) == "on" for name in TOGGLES}
     for name in NUMBERS:
+        if name not in form:
+            continue  # a form without the field (an older page) leaves it as it is
         raw = (form.get(name) or "").strip()
         changes[name] = int(raw) if raw.lstrip("-").isdigit() else raw
     return changes

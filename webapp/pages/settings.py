@@ -13,7 +13,7 @@ from webapp.auth.tokens import TokenError, create_token, revoke_token
 from webapp.auth.users import UserError, authenticate, set_password
 from webapp.pages import bp
 from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
-from webapp.pages.settings_context import settings_page_context, tokens_context
+from webapp.pages.settings_context import feeds_context, settings_page_context, tokens_context
 
 
 @bp.get("/settings")
@@ -42,6 +42,15 @@ def create_api_token() -> Response:
     context_of = tokens_context if is_htmx() else settings_page_context
     context = context_of(token_form=form, new_token=new_token)
     return page_or_fragment("settings/page.html", "settings/_tokens.html", status, **context)
+
+
+@bp.post("/settings/feeds/token")
+def create_feeds_token() -> Response:
+    """Create a feeds-only token and show the feed URLs with it, once. The whole page
+    answers (htmx takes the feeds and tokens sections from it)."""
+    _token, raw = create_token(current_user, "feeds", ["feeds"])
+    context = {**settings_page_context(), **feeds_context(feed_token=raw)}
+    return page_or_fragment("settings/page.html", "settings/page.html", 200, **context)
 
 
 @bp.post("/settings/tokens/<id:token_id>/revoke")

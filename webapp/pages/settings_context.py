@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, url_for
 from flask_login import current_user
 
 from webapp.auth.forms import ChangePasswordForm, TokenForm
@@ -17,6 +18,12 @@ from webapp.watchlist.automation import AutomationSwitch
 from webapp.watchlist.manager import WatchlistManager
 
 INTERVAL_PRESETS = (1, 2, 3, 4, 6, 8, 12, 24, 48, 72, 96, 120, 144, 168)
+# What each feed is, by its file name; a feed route not named here shows by its path.
+FEED_LABELS = {
+    "calendar.ics": "Calendar (iCal): released and expected episodes",
+    "downloads.xml": "Downloaded episodes (Atom, the files attached, for podcast apps)",
+    "new-episodes.xml": "New episodes found (Atom)",
+}
 
 
 def tokens_context(**overrides: Any) -> dict[str, Any]:
@@ -29,6 +36,22 @@ def tokens_context(**overrides: Any) -> dict[str, Any]:
     }
     context.update(overrides)
     return context
+
+
+def feed_links(token: str | None) -> list[tuple[str, str]]:
+    """(label, absolute URL) of every feed the app serves, with `token` when given."""
+    rules = sorted({rule.endpoint: rule for rule in current_app.url_map.iter_rules()
+                    if rule.endpoint.startswith("feeds.") and not rule.arguments}.values(),
+                   key=lambda rule: rule.rule)
+    return [(FEED_LABELS.get(rule.rule.rsplit("/", 1)[-1], rule.rule),
+             url_for(rule.endpoint, _external=True, **({"token": token} if token else {})))
+            for rule in rules]
+
+
+def feeds_context(**overrides: Any) -> dict[str, Any]:
+    """What the feeds section shows: the feed URLs, with a feeds token just created."""
+    token = overrides.pop("feed_token", None)
+    return {"feed_token": token, "feed_links": feed_links(token), **overrides}
 
 
 def preferences_context(**overrides: Any) -> dict[str, Any]:
@@ -47,4 +70,4 @@ def preferences_context(**overrides: Any) -> dict[str, Any]:
 
 def settings_page_context(**overrides: Any) -> dict[str, Any]:
     """The whole settings page's context (sections of this module and of settings.py)."""
-    return {**tokens_context(), **preferences_context(**overrides)}
+    return {**tokens_context(), **feeds_context(), **preferences_context(**overrides)}

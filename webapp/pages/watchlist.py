@@ -90,7 +90,11 @@ def _page_context(filters: Filters) -> dict[str, Any]:
 def watchlist() -> Response:
     """The watchlist; htmx requests get only the results (search as you type, pages)."""
     filters = Filters.from_values(request.args)
-    context = listing(filters) if is_htmx() else _page_context(filters)
+    if is_htmx():  # the results, and the count cards out of band (they may have moved)
+        context = {**listing(filters), "stats": WatchlistManager(current_user.id).stats(),
+                   "oob_counts": True}
+    else:
+        context = _page_context(filters)
     resp = page_or_fragment("watchlist/page.html", "watchlist/_results.html", **context)
     if is_htmx():
         resp.headers["HX-Push-Url"] = context["filters"].url()  # tidy, shareable address

@@ -2,7 +2,7 @@
 
 Request bodies forbid unknown fields and never coerce types. Response models describe what
 the API answers (the OpenAPI document is built from them); list endpoints build their JSON
-with `item_to_dict` and friends directly, and tests keep both in step.
+with `webapp.watchlist.listing` directly, and tests keep both in step.
 """
 
 from webapp.schemas.base import (
@@ -33,6 +33,13 @@ from webapp.schemas.base import (
     clean_text,
     error_responses,
 )
+from webapp.schemas.imports import (
+    AniListImport,
+    ImportConfirm,
+    ImportPath,
+    ImportProposal,
+    MalExport,
+)
 from webapp.schemas.items import (
     ITEM_FIELDS,
     ItemPath,
@@ -42,7 +49,6 @@ from webapp.schemas.items import (
     WatchlistItemUpdate,
     WatchlistQuery,
     episode_number,
-    item_to_dict,
     poster_url,
 )
 from webapp.schemas.jobs import (
@@ -70,8 +76,17 @@ from webapp.schemas.settings import (
     WatchlistStats,
     settings_to_dict,
 )
+from webapp.schemas.stats import (
+    StatsHistory,
+    StatsHistoryQuery,
+)
 
 __all__ = [
+    "AniListImport",
+    "ImportConfirm",
+    "ImportPath",
+    "ImportProposal",
+    "MalExport",
     "AnimeUrl",
     "AutoDownloadResult",
     "BODY_ERROR_RESPONSES",
@@ -104,6 +119,8 @@ __all__ = [
     "QueryModel",
     "ResponseModel",
     "SETTINGS_FIELDS",
+    "StatsHistory",
+    "StatsHistoryQuery",
     "Status",
     "StrictBody",
     "Synopsis",
@@ -123,7 +140,7 @@ __all__ = [
     "clean_text",
     "episode_number",
     "error_responses",
-    "item_to_dict", "poster_url",
+    "poster_url",
     "notification_to_dict",
     "settings_to_dict",
 ]

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 
-from webapp.clock import isoformat
 from webapp.schemas.base import (
     MAX_DB_INT,
     AnimeUrl,
@@ -26,6 +25,12 @@ from webapp.schemas.base import (
     UpdateBody,
     clean_text,
 )
+
+FollowNewSeasons = Literal["off", "notify", "add"]
+UpgradeLanguage = Literal["keep_both", "replace", "ignore"]
+Langs = Annotated[list[Lang], Field(min_length=1, max_length=8,
+                                    description="Languages in order of preference; the "
+                                                "first is the item's `lang`.")]
 
 
 class WatchlistItemCreate(StrictBody):
@@ -48,6 +53,10 @@ class WatchlistItemCreate(StrictBody):
     synopsis: Synopsis | None = None
     genres: Genres = Field(default_factory=list)
     last_episode_downloaded: EpisodeNumber = 0
+    langs: Langs | None = None
+    follow_new_seasons: FollowNewSeasons = "notify"
+    upgrade_language: UpgradeLanguage = "keep_both"
+    notify: bool = True
 
 
 class WatchlistItemUpdate(UpdateBody):
@@ -63,6 +72,18 @@ class WatchlistItemUpdate(UpdateBody):
     poster_image: ImageUrl | None = None
     synopsis: Synopsis | None = None
     genres: Genres = None  # type: ignore[assignment]
+    langs: Langs = None  # type: ignore[assignment]
+    follow_new_seasons: FollowNewSeasons = None  # type: ignore[assignment]
+    upgrade_language: UpgradeLanguage = None  # type: ignore[assignment]
+    notify: bool = None  # type: ignore[assignment]
+
+
+class WatchedBy(ResponseModel):
+    """How the item's new episodes are looked for (SPEC §4 `watched_by`)."""
+
+    site_feed: bool = Field(description="The site's recently-added page triggers checks.")
+    interval_hours: int = Field(description="The owner's check interval, the upper bound.")
+    next_check_reason: Literal["interval", "expected_release", "site_feed"]
 
 
 class WatchlistItem(ResponseModel):
@@ -93,6 +114,16 @@ class WatchlistItem(ResponseModel):
     poster_url: str = Field(
         "", description="The app's own URL of the cached poster (or of a generated "
                         "placeholder), never the site's.")
+    next_episode_expected_at: datetime | None = Field(
+        None, description="When the next episode is expected (null: no prediction).")
+    prediction_source: Literal["schedule", "history"] | None = Field(
+        None, description="`schedule`: the site's planning page; `history`: the weekly "
+                          "cadence of the episodes' first sight.")
+    langs: list[str] = Field(default_factory=list)
+    follow_new_seasons: FollowNewSeasons = "notify"
+    upgrade_language: UpgradeLanguage = "keep_both"
+    notify: bool = True
+    watched_by: WatchedBy | None = None
 
 
 class WatchlistItemList(RootModel[list[WatchlistItem]]):
@@ -106,28 +137,16 @@ def episode_number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else value
 
 
-# Fields computed from the row rather than read from a column of their own.
-COMPUTED_ITEM_FIELDS = ("poster_url",)
+# Fields computed from the row, its source and its owner's settings rather than read from
+# a column of the item's own (webapp.watchlist.listing adds them).
+COMPUTED_ITEM_FIELDS = ("poster_url", "next_episode_expected_at", "prediction_source",
+                        "watched_by")
 ITEM_FIELDS = tuple(f for f in WatchlistItem.model_fields if f not in COMPUTED_ITEM_FIELDS)
 
 
 def poster_url(item_id: str) -> str:
     """Where the app serves an item's poster (webapp.pages.posters)."""
     return f"/posters/{item_id}"
-_ITEM_TIMES = ("last_checked_at", "next_check_at", "created_at", "updated_at",
-               "last_attempt_at", "last_success_at")
-
-
-def item_to_dict(item: Any) -> dict[str, Any]:
-    """The API JSON of an item (an ORM object or a row with the same attribute names)."""
-    data = {name: getattr(item, name) for name in ITEM_FIELDS}
-    for name in _ITEM_TIMES:
-        data[name] = isoformat(data[name])
-    data["last_episode_downloaded"] = episode_number(data["last_episode_downloaded"])
-    data["last_episode_available"] = episode_number(data["last_episode_available"])
-    data["genres"] = list(data["genres"] or [])
-    data["poster_url"] = poster_url(data["id"])
-    return data
 
 
 # --- queries and paths --------------------------------------------------------------------

@@ -17,7 +17,9 @@ from webapp.schemas.base import (
     UpdateBody,
     clean_text,
 )
-from webapp.schemas.items import WatchlistItemCreate
+from webapp.schemas.items import FollowNewSeasons, UpgradeLanguage, WatchlistItemCreate
+
+Weeks = Annotated[int, Field(ge=0, le=520)]
 
 
 class WatchlistSettings(ResponseModel):
@@ -29,6 +31,15 @@ class WatchlistSettings(ResponseModel):
     notify_on_new_episodes: bool
     include_completed_anime: bool
     metadata_files: bool
+    fast_detection: bool = Field(True, description="The site's recently-added page "
+                                                   "triggers checks of your items.")
+    complete_after_weeks: int = Field(0, description="Mark an item completed after so "
+                                                     "many weeks without a new episode "
+                                                     "(0 = never).")
+    archive_after_weeks: int = Field(0, description="Archive a completed item after so "
+                                                    "many weeks (0 = never).")
+    notify_season_complete: bool = Field(True, description="One 'season complete' message "
+                                                           "instead of one per episode.")
 
 
 SETTINGS_FIELDS = tuple(WatchlistSettings.model_fields)
@@ -43,6 +54,10 @@ class WatchlistSettingsUpdate(UpdateBody):
     notify_on_new_episodes: bool = None  # type: ignore[assignment]
     include_completed_anime: bool = None  # type: ignore[assignment]
     metadata_files: bool = None  # type: ignore[assignment]
+    fast_detection: bool = None  # type: ignore[assignment]
+    complete_after_weeks: Weeks = None  # type: ignore[assignment]
+    archive_after_weeks: Weeks = None  # type: ignore[assignment]
+    notify_season_complete: bool = None  # type: ignore[assignment]
 
 
 def settings_to_dict(settings: Any) -> dict[str, Any]:
@@ -79,6 +94,10 @@ class ExportItem(ResponseModel):
     genres: list[str]
     last_episode_downloaded: float
     status: Status
+    langs: list[str] = Field(default_factory=list)
+    follow_new_seasons: FollowNewSeasons = "notify"
+    upgrade_language: UpgradeLanguage = "keep_both"
+    notify: bool = True
 
 
 EXPORT_ITEM_FIELDS = tuple(ExportItem.model_fields)

@@ -152,6 +152,17 @@ class EpisodeList:
 
 
 @dataclass(frozen=True)
+class HubSeasons:
+    """The seasons an anime's page (hub) lists now, in page order, as (name, source key)
+    (films and OAVs too); `not_modified`: a 304, empty."""
+
+    seasons: tuple[tuple[str, str], ...] = ()
+    title: str | None = None
+    not_modified: bool = False
+    validators: Conditional = Conditional()
+
+
+@dataclass(frozen=True)
 class RecentEpisode:
     """A source a site's "recently added" page names: its key, language, what it says of
     the episode and when it came out (naive UTC; None when the page does not say)."""

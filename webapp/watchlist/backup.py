@@ -20,17 +20,25 @@ from webapp.schemas import (
     episode_number,
     settings_to_dict,
 )
-from webapp.watchlist.sources import ResolvedSource, resolve, source_id_for
+from webapp.watchlist.sources import ResolvedSource, resolve_preferred, source_id_for
 
 MAX_REPORTED_ERRORS = 50
 LOOKUP_CHUNK = 300
 SourceKey = tuple[str, str, str]
 
 
+def item_langs(first: str, langs: list[str] | None) -> list[str]:
+    """The ordered language preference of an item whose language is `first`."""
+    rest = [lang for lang in (langs or []) if lang != first]
+    return list(dict.fromkeys([first, *rest]))
+
+
 def new_item(user_id: int, source_id: int, resolved: ResolvedSource, data: WatchlistItemCreate,
              created_at: datetime, status: str = "active") -> WatchlistItem:
     """A new item from a create body: never checked yet, so due at once."""
     return WatchlistItem(
+        langs=item_langs(resolved.lang, data.langs), follow_new_seasons=data.follow_new_seasons,
+        upgrade_language=data.upgrade_language, notify=data.notify,
         user_id=user_id, source_id=source_id, anime_title=data.anime_title,
         anime_url=resolved.display_url, provider_id=resolved.provider_id, lang=resolved.lang,
         status=status, auto_download=data.auto_download,
@@ -50,6 +58,7 @@ def export_document(user_id: int, settings: UserSettings) -> dict[str, Any]:
         item = {name: getattr(row, name) for name in EXPORT_ITEM_FIELDS}
         item["last_episode_downloaded"] = episode_number(item["last_episode_downloaded"])
         item["genres"] = list(item["genres"] or [])
+        item["langs"] = list(item["langs"] or [item["lang"]])
         items.append(item)
     return {"version": 1, "exported_at": isoformat(utcnow()),
             "settings": settings_to_dict(settings), "items": items}
@@ -61,8 +70,8 @@ def resolve_items(doc: WatchlistImport) -> list[ResolvedSource]:
     errors: list[dict[str, Any]] = []
     for index, item in enumerate(doc.items):
         try:
-            resolved.append(resolve(item.anime_url, item.provider_id, item.lang,
-                                    field_prefix=f"items.{index}."))
+            resolved.append(resolve_preferred(item.anime_url, item.provider_id, item.lang,
+                                              item.langs, field_prefix=f"items.{index}."))
         except Invalid as exc:
             errors.extend(exc.details)
             if len(errors) >= MAX_REPORTED_ERRORS:

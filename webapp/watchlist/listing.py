@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select
 
 from webapp.extensions import db
-from webapp.models import STATUSES, SourceEpisode, WatchlistItem
+from webapp.models import STATUSES, Source, SourceEpisode, UserSettings, WatchlistItem
+from webapp.models.user import SETTING_DEFAULTS
 from webapp.schemas import ITEM_FIELDS, episode_number, poster_url
+from webapp.watchlist.watching import site_feed_providers, watched_by
 
 NEWEST_FIRST = (WatchlistItem.created_at.desc(), WatchlistItem.id.desc())
 _TIME_FIELDS = {"last_checked_at", "next_check_at", "created_at", "updated_at",
@@ -32,22 +34,48 @@ def iso_utc(column: Any, dialect: str) -> ColumnElement:
     return func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 
 
+# What the list reads beside the item's own columns: its source's prediction and its
+# owner's settings that say how it is watched.
+_EXTRA_FIELDS = ("next_episode_expected_at", "prediction_source", "fast_detection",
+                 "check_interval_hours")
+
+
 def _columns() -> list[ColumnElement]:
-    """The item fields in API order, timestamps formatted in SQL."""
+    """The item fields in API order, then _EXTRA_FIELDS, timestamps formatted in SQL."""
     dialect = db.engine.dialect.name
     if dialect not in _list_columns:
         _list_columns[dialect] = [
             iso_utc(getattr(WatchlistItem, name), dialect).label(name)
             if name in _TIME_FIELDS else getattr(WatchlistItem, name)
-            for name in ITEM_FIELDS]
+            for name in ITEM_FIELDS] + [
+            iso_utc(Source.next_episode_expected_at, dialect).label("next_episode_expected_at"),
+            Source.prediction_source,
+            func.coalesce(UserSettings.fast_detection,
+                          SETTING_DEFAULTS["fast_detection"]).label("fast_detection"),
+            func.coalesce(UserSettings.check_interval_hours,
+                          SETTING_DEFAULTS["check_interval_hours"]).label("check_interval_hours"),
+        ]
     return _list_columns[dialect]
 
 
-def _render(row: Any) -> dict[str, Any]:
-    data = dict(zip(ITEM_FIELDS, row, strict=True))
+def _select_items() -> Select:
+    return (select(*_columns())
+            .join(Source, Source.id == WatchlistItem.source_id)
+            .outerjoin(UserSettings, UserSettings.user_id == WatchlistItem.user_id))
+
+
+def _render(row: Any, feeds: set[str]) -> dict[str, Any]:
+    data = dict(zip(ITEM_FIELDS + _EXTRA_FIELDS, row, strict=True))
+    fast, interval = data.pop("fast_detection"), data.pop("check_interval_hours")
     data["last_episode_downloaded"] = episode_number(data["last_episode_downloaded"])
     data["last_episode_available"] = episode_number(data["last_episode_available"])
     data["poster_url"] = poster_url(data["id"])
+    data["langs"] = list(data["langs"] or [data["lang"]])
+    if data["prediction_source"] is None:
+        data["next_episode_expected_at"] = None
+    data["watched_by"] = watched_by(data["provider_id"], fast, interval, feeds,
+                                    data["next_check_at"], data["last_checked_at"],
+                                    data["next_episode_expected_at"])
     return data
 
 
@@ -114,9 +142,17 @@ def list_item_dicts(user_id: int, *, status: str | None = None, provider_id: str
                     sort: str | None = None, order: str | None = None
                     ) -> list[dict[str, Any]]:
     """The user's items as API JSON, newest first unless sorted otherwise, in one query."""
-    stmt = filtered(select(*_columns()), user_id, status, provider_id, q)
+    stmt = filtered(_select_items(), user_id, status, provider_id, q)
     rows = db.session.connection().execute(_page(stmt, limit, offset, sort, order))
-    return [_render(row) for row in rows]
+    feeds = site_feed_providers()
+    return [_render(row, feeds) for row in rows]
+
+
+def item_dict(user_id: int, item_id: str) -> dict[str, Any] | None:
+    """One of the user's items as API JSON (the list's rendering), None when not theirs."""
+    stmt = filtered(_select_items(), user_id).where(WatchlistItem.id == item_id)
+    row = db.session.connection().execute(stmt).first()
+    return None if row is None else _render(row, site_feed_providers())
 
 
 def count_items(user_id: int, *, status: str | None = None, provider_id: str | None = None,

@@ -21,7 +21,13 @@ from webapp.schemas import (
 )
 from webapp.watchlist import backup, listing
 from webapp.watchlist.history import record_status
-from webapp.watchlist.sources import ResolvedSource, find_source_id, resolve, source_id_for
+from webapp.watchlist.sources import (
+    ResolvedSource,
+    find_source_id,
+    resolve,
+    resolve_preferred,
+    source_id_for,
+)
 
 ITEM_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 
@@ -107,7 +113,7 @@ class WatchlistManager:
 
     def create_item(self, data: WatchlistItemCreate) -> WatchlistItem:
         """Add an anime: check its URL, share its source, and make it due at once."""
-        resolved = resolve(data.anime_url, data.provider_id, data.lang)
+        resolved = resolve_preferred(data.anime_url, data.provider_id, data.lang, data.langs)
         source_id = self._claim_source(resolved)
         item = backup.new_item(self.user_id, source_id, resolved, data, precise_utcnow())
         db.session.add(item)
@@ -118,8 +124,13 @@ class WatchlistManager:
         item = self.get_item(item_id)
         changes = data.changes()
         lang = changes.pop("lang", None)
+        langs = changes.pop("langs", None)
+        if langs is not None:
+            resolve_preferred(item.anime_url, item.provider_id, lang, langs)
+            lang = langs[0]
         if lang is not None:
             self._change_lang(item, lang)
+            item.langs = backup.item_langs(item.lang, langs or item.langs)
         status = changes.get("status")
         if status == "active" and item.status != "active":
             item.next_check_at = utcnow()

@@ -103,3 +103,25 @@ def source_id_for(resolved: ResolvedSource) -> int:
             raise
         return source_id
     return source.id
+
+
+def resolve_preferred(url: str, provider_id: str | None, lang: str | None,
+                      langs: list[str] | None, field_prefix: str = "") -> ResolvedSource:
+    """`resolve` for a body that may name an ordered `langs`: its first entry is the
+    item's language (a `lang` that differs is refused), and each one must be a language
+    the provider has for this URL."""
+    if langs:
+        if lang is not None and lang != langs[0]:
+            message = "must start with the item's lang"
+            raise Invalid(f"langs {message}.", [{"field": field_prefix + "langs",
+                                                 "message": message}])
+        lang = langs[0]
+    resolved = resolve(url, provider_id, lang, field_prefix)
+    registry = get_registry()
+    for other in (langs or [])[1:]:
+        try:
+            registry.resolve(url, resolved.provider_id, other)
+        except UrlError as exc:
+            raise Invalid(str(exc), [{"field": field_prefix + "langs",
+                                      "message": f"{other!r}: {exc}"}]) from None
+    return resolved

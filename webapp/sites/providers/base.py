@@ -62,6 +62,7 @@ from webapp.sites.types import (
     AnimeInfo,
     Conditional,
     EpisodeList,
+    HubSeasons,
     Player,
     RecentList,
     ScheduledRelease,
@@ -108,6 +109,8 @@ class Provider:
     has_site_feed: ClassVar[bool] = False
     # Whether the site publishes a weekly planning (`release_schedule`).
     has_schedule: ClassVar[bool] = False
+    # Whether a source belongs to an anime page listing its seasons (`hub_key`, `hub_seasons`).
+    has_hubs: ClassVar[bool] = False
     generic: ClassVar[bool] = False
     example_urls: ClassVar[tuple[str, ...]] = ()
     live_domain_known: ClassVar[bool] = True
@@ -184,6 +187,15 @@ class Provider:
     def release_schedule(self, client: Any) -> list[ScheduledRelease]:
         """The site's weekly planning (only when `has_schedule`)."""
         raise Unsupported(f"{self.name} publishes no planning.")
+
+    def hub_key(self, key: str) -> str | None:
+        """The key of the anime page (hub) the source `key` belongs to (only `has_hubs`)."""
+        return None
+
+    def hub_seasons(self, client: Any, hub_key: str,
+                    conditional: Conditional | None = None) -> HubSeasons:
+        """The seasons the hub lists (conditional; only when `has_hubs`)."""
+        raise Unsupported(f"{self.name} has no anime pages listing seasons.")
 
     def expand_player(self, client: Any, player: Player) -> list[Player]:
         """The real players behind a "page" player (an episode page); others as they are."""

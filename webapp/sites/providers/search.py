@@ -10,7 +10,7 @@ skipped meanwhile; GET /api/providers shows it as not enabled.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,8 +78,10 @@ def _one(provider: Provider, client: HttpClient, query: str) -> list[AnimeInfo]:
 
 def search_all(registry: Registry, client: HttpClient, redis: Any, query: str,
                provider_id: str | None = None,
-               deadline: float = SEARCH_DEADLINE_SECONDS) -> SearchOutcome:
-    """Search `query` on one provider or on every searchable one that is not down."""
+               deadline: float = SEARCH_DEADLINE_SECONDS,
+               shape: Callable[[AnimeInfo], dict[str, Any]] = result_dict) -> SearchOutcome:
+    """Search `query` on one provider or on every searchable one that is not down
+    (`shape` turns each result into a dict: the API's shape unless told otherwise)."""
     outcome = SearchOutcome()
     if provider_id is not None:
         providers = [registry.get(provider_id)]
@@ -115,5 +117,5 @@ def search_all(registry: Registry, client: HttpClient, redis: Any, query: str,
                 f"{provider.name} search failed ({type(exc).__name__}).")})
             continue
         _mark(redis, provider.id, False)
-        outcome.results.extend(result_dict(info) for info in found)
+        outcome.results.extend(shape(info) for info in found)
     return outcome

@@ -48,6 +48,7 @@ from webapp.sites.types import (
     Conditional,
     Episode,
     EpisodeList,
+    HubSeasons,
     Player,
     ProviderError,
     RecentEpisode,
@@ -92,6 +93,7 @@ class AnimeSama(Provider):
     can_search: ClassVar[bool] = True
     has_site_feed: ClassVar[bool] = True
     has_schedule: ClassVar[bool] = True
+    has_hubs: ClassVar[bool] = True
     example_urls: ClassVar[tuple[str, ...]] = (
         "https://anime-sama.si/catalogue/frieren/saison1/vostfr/",
         "https://anime-sama.to/catalogue/naruto-shippuden/saison2/vf/",
@@ -292,6 +294,23 @@ class AnimeSama(Provider):
                          provider_id=self.id, alt_titles=info.alt_titles,
                          poster_image=info.poster, synopsis=info.synopsis, genres=info.genres,
                          langs=langs, seasons=seasons)
+
+    def hub_key(self, key: str) -> str | None:
+        """`/catalogue/<slug>/`, the anime page of a season key."""
+        match = SEASON_PATH_RE.match(key)
+        return f"/catalogue/{match['slug'].lower()}/" if match else None
+
+    def hub_seasons(self, client: Any, hub_key: str,
+                    conditional: Conditional | None = None) -> HubSeasons:
+        """The anime page's `panneauAnime` seasons (films, OAVs too) as season keys."""
+        page = self._get(client, hub_key, what="the anime page", conditional=conditional)
+        validators = Conditional(page.etag, page.last_modified)
+        if page.not_modified:
+            return HubSeasons(not_modified=True, validators=validators)
+        info = pages.hub_info(page.text, page.url)
+        return HubSeasons(seasons=tuple((label, f"{hub_key}{path}/")
+                                        for label, path in info.seasons),
+                          title=info.title, validators=validators)
 
     def search(self, client: Any, query: str) -> list[AnimeInfo]:
         """The catalogue page's results; the quick-search endpoint when that fails or is empty."""

@@ -1,0 +1,1 @@
+"""Batch add, bulk actions and sharing of the watchlist."""

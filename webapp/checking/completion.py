@@ -1,0 +1,119 @@
+"""Smart completion: items that finish by themselves, and completed ones that get archived.
+
+With an owner's `complete_after_weeks` (N > 0), an active item whose source showed no new
+episode for N weeks becomes `completed` — counted from its newest episode's first sight,
+or from when the item was added or its status last changed (so an item the user set back
+to active gets a fresh N weeks), and only while its source is being read (a site that
+fails is not a finished anime). With `archive_after_weeks` (M > 0), a `completed` item is
+`archived` M weeks after it became completed. Each change adds a `completed`/`archived`
+event to the owner's activity saying why; setting the status back undoes it.
+
+The tick runs `sweep` at most once an hour (a Redis turn key).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+from sqlalchemy import func, select, update
+
+from webapp.clock import utcnow
+from webapp.extensions import db, get_redis
+from webapp.infra import keys
+from webapp.models import SourceEpisode, UserSettings, WatchlistItem
+from webapp.notifications.activity import Event, record_many
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY_SECONDS = 3600
+# A source must have been read this recently for its silence to mean something.
+READ_RECENTLY = timedelta(days=7)
+
+
+def _weeks(count: int) -> str:
+    return f"{count} week{'s' if count != 1 else ''}"
+
+
+def _quiet_candidates(now: datetime) -> list[Any]:
+    newest = (select(SourceEpisode.source_id, func.max(SourceEpisode.first_seen_at)
+                     .label("newest")).group_by(SourceEpisode.source_id).subquery())
+    return list(db.session.execute(
+        select(WatchlistItem.id, WatchlistItem.user_id, WatchlistItem.anime_title,
+               WatchlistItem.created_at, WatchlistItem.status_changed_at,
+               newest.c.newest, UserSettings.complete_after_weeks)
+        .join(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
+        .outerjoin(newest, newest.c.source_id == WatchlistItem.source_id)
+        .where(WatchlistItem.status == "active", UserSettings.complete_after_weeks > 0,
+               WatchlistItem.last_success_at >= now - READ_RECENTLY)))
+
+
+def _as_naive(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=None)
+
+
+def complete_quiet_items(now: datetime) -> int:
+    """Mark completed the active items quiet for their owner's N weeks; how many."""
+    events, ids = [], []
+    for row in _quiet_candidates(now):
+        starts = [_as_naive(t) for t in (row.created_at, row.status_changed_at, row.newest)]
+        quiet_since = max(t for t in starts if t is not None)
+        if _as_naive(now) - quiet_since < timedelta(weeks=row.complete_after_weeks):
+            continue
+        ids.append(row.id)
+        events.append(Event(row.user_id, "completed",
+                            f"{row.anime_title} marked completed: no new episode for "
+                            f"{_weeks(row.complete_after_weeks)}.",
+                            item_id=row.id, anime_title=row.anime_title,
+                            data={"reason": "quiet", "weeks": row.complete_after_weeks}))
+    return _change(ids, "active", "completed", events, now)
+
+
+def archive_completed_items(now: datetime) -> int:
+    """Archive the items completed for their owner's M weeks; how many."""
+    since = func.coalesce(WatchlistItem.status_changed_at, WatchlistItem.updated_at)
+    rows = db.session.execute(
+        select(WatchlistItem.id, WatchlistItem.user_id, WatchlistItem.anime_title,
+               since.label("since"), UserSettings.archive_after_weeks)
+        .join(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
+        .where(WatchlistItem.status == "completed", UserSettings.archive_after_weeks > 0))
+    events, ids = [], []
+    for row in rows:
+        if _as_naive(now) - _as_naive(row.since) < timedelta(weeks=row.archive_after_weeks):
+            continue
+        ids.append(row.id)
+        events.append(Event(row.user_id, "archived",
+                            f"{row.anime_title} archived: completed for "
+                            f"{_weeks(row.archive_after_weeks)}.",
+                            item_id=row.id, anime_title=row.anime_title,
+                            data={"reason": "completed", "weeks": row.archive_after_weeks}))
+    return _change(ids, "completed", "archived", events, now)
+
+
+def _change(ids: list[str], old: str, new: str, events: list[Event], now: datetime) -> int:
+    if not ids:
+        return 0
+    result = db.session.execute(
+        update(WatchlistItem).where(WatchlistItem.id.in_(ids), WatchlistItem.status == old)
+        .values(status=new, status_changed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False))
+    record_many(events)
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def sweep(now: datetime | None = None, conn: redis.Redis | None = None,
+          force: bool = False) -> tuple[int, int] | None:
+    """Complete and archive what is due, once an hour at most; (completed, archived), or
+    None when another tick had this hour's turn."""
+    now = now or utcnow()
+    conn = conn or get_redis()
+    if not force and not conn.set(keys.COMPLETION_TURN, "1", nx=True, ex=SWEEP_EVERY_SECONDS):
+        return None
+    completed = complete_quiet_items(now)
+    archived = archive_completed_items(now)
+    if completed or archived:
+        log.info("smart completion: %d item(s) completed, %d archived", completed, archived)
+    return completed, archived

@@ -1,0 +1,1 @@
+"""Batch add, bulk changes and the shared read-only list (`/shared/<token>`)."""
