@@ -23,6 +23,14 @@
     }
   });
 
+  // <img data-hide-on-error>: a poster the site no longer serves leaves no broken icon.
+  document.addEventListener("error", function (event) {
+    var img = event.target;
+    if (img && img.hasAttribute && img.hasAttribute("data-hide-on-error")) {
+      img.style.visibility = "hidden";
+    }
+  }, true);
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     // <input type="checkbox" data-select-all="css selector">: tick or untick them all.

@@ -94,6 +94,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # waits between automatic attempts after every player failed, then `failed`.
         "DOWNLOAD_JOB_TIMEOUT": _float(env.get("DOWNLOAD_JOB_TIMEOUT"), 6 * 3600),
         "DOWNLOAD_HEARTBEAT_SECONDS": _float(env.get("DOWNLOAD_HEARTBEAT_SECONDS"), 60),
+        # How often an open page asks whether anything it shows changed (webapp.pages.live_poll)
+        "LIVE_POLL_SECONDS": max(1, _int(env.get("LIVE_POLL_SECONDS"), 3)),
         "DOWNLOAD_RETRY_INTERVALS": _seconds_list(env.get("DOWNLOAD_RETRY_INTERVALS"),
                                                   (60, 600, 3600)),
         "HOST_RATE_LIMIT_PER_SECOND": _float(env.get("HOST_RATE_LIMIT_PER_SECOND"), 1.0),
@@ -105,6 +107,10 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # imported list against the sites' search may take before the rest stays unmatched.
         "ANILIST_API_URL": env.get("ANILIST_API_URL") or "https://graphql.anilist.co",
         "IMPORT_MATCH_DEADLINE_SECONDS": _float(env.get("IMPORT_MATCH_DEADLINE_SECONDS"), 120.0),
+        # Scheduled backups (webapp.watchlist.scheduled_backups): every user's export written
+        # to <instance>/backups every BACKUP_EVERY_HOURS (0: never), the newest BACKUP_KEEP kept.
+        "BACKUP_EVERY_HOURS": _float(env.get("BACKUP_EVERY_HOURS"), 24.0),
+        "BACKUP_KEEP": max(1, _int(env.get("BACKUP_KEEP"), 7)),
         # Base URLs of providers and hosts: every `<NAME>_BASE_URL` is kept as given.
         "BASE_URLS": {
             key[: -len("_BASE_URL")].lower(): value.rstrip("/")

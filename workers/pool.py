@@ -146,6 +146,8 @@ class Pool:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 die_with_parent(parent)
                 run_child(slot.kind, self.redis_url)
+            except SystemExit as exc:   # gunicorn's workers and arbiter leave by sys.exit()
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
             except BaseException:  # noqa: BLE001 - a child never returns into the pool loop
                 log.exception("%s worker %s stopped on an error", slot.kind, os.getpid())
                 code = 1

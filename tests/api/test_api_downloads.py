@@ -20,7 +20,7 @@ from tests.download_helpers import (
 
 DOWNLOAD_KEYS = {"id", "item_id", "anime_title", "episode", "status", "attempts", "error",
                  "player", "bytes_done", "bytes_total", "speed_bps", "eta_seconds", "path",
-                 "created_at", "started_at", "finished_at"}
+                 "created_at", "started_at", "finished_at", "resolution"}
 SIZE = 256 * 1024
 APP_CONFIG = {"HTTP_RETRIES": 0, "DOWNLOAD_RETRY_INTERVALS": ()}  # for the `ctx` fixture
 

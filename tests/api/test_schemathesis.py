@@ -15,6 +15,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from tests.api_helpers import add_item
+from tests.fixtures.lists.standin import serve_anilist
 
 # Cases per operation and generation mode: bounded so a backend's run stays well under a
 # minute on two cores, deterministic so a failure replays.
@@ -56,9 +57,12 @@ def _fuzz(strategy, headers: dict[str, str], examples: int) -> None:
     run()
 
 
-def test_api_conforms_to_its_document(app, api, on_fixture_site):
-    # The sites answer (locally): a search where every site failed is a documented 503,
-    # which schemathesis counts as a server error.
+def test_api_conforms_to_its_document(app, api, on_fixture_site, httpserver):
+    # The sites and AniList answer (locally): a search where every site failed, or an
+    # AniList that cannot be reached, is a documented 503, which schemathesis counts as a
+    # server error.
+    serve_anilist(httpserver)
+    app.config["ANILIST_API_URL"] = httpserver.url_for("/")
     item_ids = [add_item(api, n, genres=["Drama"], last_episode_downloaded=2.5)["id"]
                 for n in range(3)]
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)

@@ -19,6 +19,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
@@ -58,9 +59,12 @@ def media(site: FixtureSite, request: Request, name: str,
     size = site.media_size
     data = media_bytes(name, size)
     ctype = content_type or ("video/mp4" if name.endswith(".mp4") else "video/x-matroska")
-    return send_file(io.BytesIO(data), request.environ, mimetype=ctype, conditional=True,
-                     etag=hashlib.sha1(data[:4096] + str(size).encode()).hexdigest(),
-                     last_modified=1_700_000_000, max_age=0)
+    try:
+        return send_file(io.BytesIO(data), request.environ, mimetype=ctype, conditional=True,
+                         etag=hashlib.sha1(data[:4096] + str(size).encode()).hexdigest(),
+                         last_modified=1_700_000_000, max_age=0)
+    except RequestedRangeNotSatisfiable as exc:   # a range past the end: 416, as servers do
+        return exc.get_response(request.environ)
 
 
 def _stamp(show: Show, index: int) -> float:

@@ -74,3 +74,24 @@ def test_health_lists_each_site_with_its_last_parse_and_failure(admin, redis_con
     assert "parsing" in row("provider:nekosama")
     assert "failing" in row("host:sibnet") and "HTTP 503" in row("host:sibnet")
     assert "not used yet" in row("provider:rss")
+
+
+def test_admin_turns_a_sites_fast_detection_off_and_on(app, client):
+    from tests.page_helpers import post, quick_user, session_login
+    from webapp.infra.site_settings import site_feeds_off
+
+    root = quick_user(app, "root", admin=True)
+    alice = quick_user(app, "alice")
+    session_login(client, root)
+    page = client.get("/admin/mirrors").get_data(as_text=True)
+    assert 'name="animesama" checked' in page and "Fast detection" in page
+    resp = post(client, "/admin/site-feeds", {}, htmx=True)
+    assert resp.status_code == 200 and 'name="animesama" checked' not in \
+        resp.get_data(as_text=True)
+    with app.app_context():
+        assert site_feeds_off() == {"animesama"}
+    post(client, "/admin/site-feeds", {"animesama": "on"})
+    with app.app_context():
+        assert site_feeds_off() == set()
+    session_login(client, alice)
+    assert post(client, "/admin/site-feeds", {}).status_code == 403

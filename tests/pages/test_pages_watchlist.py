@@ -68,13 +68,15 @@ def test_delete_inline_removes_the_row(logged, app, alice):
 
 def test_bulk_pause_resume_delete(logged, app, alice):
     ids = add_items(app, alice, 5)
-    resp = post(logged, "/watchlist/bulk", {"action": "pause", "ids": ids[:3]}, htmx=True)
+    resp = post(logged, "/watchlist/selected",
+                {"action": "set", "set_status": "paused", "ids": ids[:3]}, htmx=True)
     html = resp.get_data(as_text=True)
-    assert "Paused 3 item(s)." in html and html.count("badge paused") == 3
-    post(logged, "/watchlist/bulk", {"action": "resume", "ids": ids[:1]})
+    assert "Changed 3 items." in html and html.count("badge paused") == 3
+    post(logged, "/watchlist/selected", {"action": "set", "set_status": "active",
+                                         "ids": ids[:1]})
     html = logged.get("/watchlist?status=paused", headers=HX).get_data(as_text=True)
     assert html.count('class="item"') == 2
-    post(logged, "/watchlist/bulk", {"action": "delete", "ids": ids[3:]}, htmx=True)
+    post(logged, "/watchlist/selected", {"action": "delete", "ids": ids[3:]}, htmx=True)
     assert logged.get("/watchlist").get_data(as_text=True).count('class="item"') == 3
 
 
@@ -88,7 +90,7 @@ def test_another_users_item_is_a_404_page(client, app, alice):
         assert "secret" not in resp.get_data(as_text=True)
     assert post(client, f"/watchlist/{bobs}/pause").status_code == 404
     assert post(client, f"/watchlist/{bobs}/delete", htmx=True).status_code == 404
-    post(client, "/watchlist/bulk", {"action": "delete", "ids": [bobs]})
+    post(client, "/watchlist/selected", {"action": "delete", "ids": [bobs], "confirmed": "1"})
     with app.app_context():
         from webapp.watchlist.manager import WatchlistManager
 

@@ -135,6 +135,7 @@ def register_api(app: Flask) -> None:
         discovery,
         downloads,
         imports,
+        item_sources,
         lists,
         notifications,
         scheduler,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from webapp.checking import expected, messages, rhythm, store
+from webapp.checking import backup_sources, expected, messages, rhythm, store
 from webapp.checking.fetching import fetch_source
 from webapp.checking.history import record_check
 from webapp.checking.messages import episode_list
@@ -175,6 +175,9 @@ class EpisodeChecker:
             values.update(last_error=error, consecutive_failures=failures)
             log.info("check of source %s failed (%d in a row): %s", source_id, failures, error)
         store.save_source(db.session, source_id, values)
+        # Items with backup sources: episodes from the first source that has them
+        outcome.downloads_created += backup_sources.apply_check(
+            db.session, source_id, error, now, lambda item: counts_fully(item, manual))
         record_check(items, outcome)  # the items' activity, in the same transaction
         return outcome
 

@@ -7,7 +7,8 @@ source row, `check_claimed_until`). A second tick at the same moment, or a secon
 `rq cron` by mistake, finds nothing left to claim, so no source is enqueued twice. The
 check sets every item's `next_check_at` and clears the claim; if the check never runs,
 the lease expires and the source, its items still due, is claimed again. Items are not
-written by the tick: a round writes each item once.
+written by the tick: a round writes each item once. The backup sources of a due item
+(`item_sources`) are due with it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 
 from webapp.extensions import db
-from webapp.models import Source, User, UserSettings, WatchlistItem
+from webapp.models import ItemSource, Source, User, UserSettings, WatchlistItem
 
 CLAIM_LEASE = timedelta(minutes=15)
 MAX_SOURCES_PER_TICK = 5000
@@ -37,7 +38,7 @@ def checkable_condition() -> Any:
 def _due(column: Any, now: datetime) -> Any:
     """SELECT of `column` of the due checkable items of enabled users."""
     return (
-        select(column)
+        select(column).select_from(WatchlistItem)
         .join(User, User.id == WatchlistItem.user_id)
         .join(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
         .where(WatchlistItem.next_check_at <= now, User.scheduler_enabled,
@@ -58,7 +59,12 @@ def due_source_ids(now: datetime) -> list[int]:
     # items with none due).
     stmt = (_due(WatchlistItem.source_id, now)
             .join(Source, Source.id == WatchlistItem.source_id).where(unclaimed(now)))
-    return sorted(set(db.session.scalars(stmt)))[:MAX_SOURCES_PER_TICK]
+    # A due item's backup sources are due with it (webapp.checking.backup_sources)
+    backups = (_due(ItemSource.source_id, now)
+               .join(ItemSource, ItemSource.item_id == WatchlistItem.id)
+               .join(Source, Source.id == ItemSource.source_id).where(unclaimed(now)))
+    due = set(db.session.scalars(stmt)) | set(db.session.scalars(backups))
+    return sorted(due)[:MAX_SOURCES_PER_TICK]
 
 
 def claim_sources(source_ids: list[int], now: datetime) -> list[int]:
@@ -74,9 +80,13 @@ def claim_sources(source_ids: list[int], now: datetime) -> list[int]:
     CLAIM_BATCH sources.
     """
     still_due = _due(WatchlistItem.id, now).where(WatchlistItem.source_id == Source.id)
+    backup_due = (_due(WatchlistItem.id, now)
+                  .join(ItemSource, ItemSource.item_id == WatchlistItem.id)
+                  .where(ItemSource.source_id == Source.id))
     stmt = (
         update(Source)
-        .where(Source.id.in_(source_ids), unclaimed(now), still_due.exists())
+        .where(Source.id.in_(source_ids), unclaimed(now),
+               or_(still_due.exists(), backup_due.exists()))
         .values(check_claimed_until=now + CLAIM_LEASE)
         .returning(Source.id)
         .execution_options(synchronize_session=False)

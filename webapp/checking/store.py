@@ -113,6 +113,10 @@ def save_source(session: Session, source_id: int, values: dict[str, Any]) -> Non
 def _items_of_source() -> Any:
     """The items of :source_id with their owners' settings, one ItemState per row: the
     defaults of a missing setting filled in by SQL (built once, then reused)."""
+    return _item_states().where(WatchlistItem.source_id == bindparam("source_id"))
+
+
+def _item_states() -> Any:
     return (
         select(WatchlistItem.id, WatchlistItem.user_id, WatchlistItem.anime_title,
                WatchlistItem.status, WatchlistItem.auto_download,
@@ -122,7 +126,6 @@ def _items_of_source() -> Any:
                  for name, default in CHECK_SETTINGS.items()))
         .join(User, User.id == WatchlistItem.user_id)
         .outerjoin(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
-        .where(WatchlistItem.source_id == bindparam("source_id"))
         .order_by(WatchlistItem.user_id)
     )
 
@@ -131,6 +134,12 @@ def load_items(session: Session, source_id: int) -> list[ItemState]:
     """Every item pointing at the source, with its owner's settings (one query)."""
     return [ItemState._make(row)
             for row in session.execute(_items_of_source(), {"source_id": source_id})]
+
+
+def load_items_by_id(session: Session, item_ids: Iterable[str]) -> list[ItemState]:
+    """These items with their owners' settings (one query; backup sources' items)."""
+    stmt = _item_states().where(WatchlistItem.id.in_(list(item_ids)))
+    return [ItemState._make(row) for row in session.execute(stmt)]
 
 
 @functools.cache

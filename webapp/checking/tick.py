@@ -4,7 +4,8 @@ It claims the due sources (webapp.checking.due) and enqueues one check per claim
 after each batch, sends each site's recently-added job whose minute has come
 (webapp.checking.site_feed), once an hour completes and archives quiet items
 (webapp.checking.completion), sends a due anime page's read for new seasons per site
-(webapp.checking.hubs), then recovers stalled downloads and dispatches pending ones.
+(webapp.checking.hubs), once per BACKUP_EVERY_HOURS sends the scheduled backup job
+(`send_backup`), then recovers stalled downloads and dispatches pending ones.
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ from datetime import datetime
 from typing import Any
 
 import redis
+from flask import current_app
 
 from webapp.checking.due import claim_batches, release_claims
 from webapp.clock import utcnow
-from webapp.extensions import db
+from webapp.extensions import db, get_queue, get_redis
+from webapp.infra import keys
 
 log = logging.getLogger(__name__)
+
+BACKUP_JOB = "workers.backups.write_backup_job"   # webapp.watchlist.scheduled_backups
+BACKUP_JOB_TIMEOUT = 3600
 
 
 @dataclass
@@ -34,13 +40,14 @@ class TickResult:
     completed: int = 0
     archived: int = 0
     hub_reads: list[int] = field(default_factory=list)
+    backup_sent: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"sources_enqueued": self.sources_enqueued, "site_feeds": self.site_feeds,
                 "downloads_dispatched": self.downloads_dispatched,
                 "downloads_recovered": self.downloads_recovered,
                 "completed": self.completed, "archived": self.archived,
-                "hub_reads": self.hub_reads}
+                "hub_reads": self.hub_reads, "backup_sent": self.backup_sent}
 
 
 def tick(now: datetime | None = None) -> TickResult:
@@ -80,6 +87,29 @@ def tick(now: datetime | None = None) -> TickResult:
     except Exception:  # noqa: BLE001 - new seasons must never stop the tick
         log.exception("could not send the anime pages' reads this tick")
         db.session.rollback()
+    try:
+        result.backup_sent = send_backup()
+    except Exception:  # noqa: BLE001 - backups must never stop the tick
+        log.exception("could not send the scheduled backup job this tick")
     result.downloads_recovered = recover_stalled()
     result.downloads_dispatched = dispatch_pending()
     return result
+
+
+def send_backup(conn: redis.Redis | None = None) -> bool:
+    """Enqueue the scheduled backup when its turn came (a Redis key held BACKUP_EVERY_HOURS;
+    0 turns backups off); whether it was sent."""
+    hours = float(current_app.config.get("BACKUP_EVERY_HOURS") or 0)
+    if hours <= 0:
+        return False
+    conn = conn or get_redis()
+    if not conn.set(keys.BACKUP_TURN, "1", nx=True, ex=max(1, round(hours * 3600))):
+        return False
+    try:
+        get_queue("default", conn).enqueue_call(
+            BACKUP_JOB, timeout=BACKUP_JOB_TIMEOUT, result_ttl=86400, failure_ttl=7 * 86400,
+            description="scheduled backup of every watchlist")
+    except redis.RedisError:
+        conn.delete(keys.BACKUP_TURN)  # not sent: the next tick tries again
+        raise
+    return True

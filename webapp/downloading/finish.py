@@ -8,24 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import or_, select, update
 
 from webapp.clock import utcnow
+from webapp.downloading import digest
+from webapp.downloading.finish_notes import episode_text, tell_owner
 from webapp.downloading.history import human_size, human_time, record_download, seconds_since
 from webapp.extensions import db
-from webapp.models import Download, Notification, SourceEpisode, WatchlistItem
-from webapp.notifications.inbox import notify
-from webapp.schemas import episode_number
-
-
-def notify_owner(download: Download, kind: str, message: str) -> None:
-    """Add an in-app notification for the download's owner (committed by the caller)."""
-    notify(download.user_id, kind, message, item_id=download.item_id)
-
-
-def _title(download: Download) -> str:
-    item = db.session.get(WatchlistItem, download.item_id)
-    return item.anime_title if item is not None else "An anime"
+from webapp.models import Download, ItemSource, Notification, SourceEpisode, WatchlistItem
 
 
 def advance_item(item_id: str) -> float | None:
@@ -44,9 +35,11 @@ def advance_item(item_id: str) -> float | None:
         Download.episode > current)))
     if not done:
         return None
+    backups = select(ItemSource.source_id).where(ItemSource.item_id == item_id)
     listed = db.session.scalars(
-        select(SourceEpisode.number)
-        .where(SourceEpisode.source_id == item.source_id, SourceEpisode.number > current)
+        select(SourceEpisode.number).distinct()
+        .where(or_(SourceEpisode.source_id == item.source_id,
+                   SourceEpisode.source_id.in_(backups)), SourceEpisode.number > current)
         .order_by(SourceEpisode.number))
     new = current
     for number in listed:
@@ -62,13 +55,6 @@ def advance_item(item_id: str) -> float | None:
         .execution_options(synchronize_session=False))
     db.session.commit()
     return new
-
-
-def _tell_owner(download: Download, kind: str, what: str) -> None:
-    """Notify the owner that "<title> episode <n> <what>" (committed)."""
-    notify_owner(download, kind,
-                 f"{_title(download)} episode {episode_number(download.episode)} {what}")
-    db.session.commit()
 
 
 def _move(download: Download, from_status: str, activity: tuple | None = None,
@@ -94,20 +80,37 @@ def complete(download: Download, path: Path, *, from_status: str = "running") ->
     seconds = seconds_since(download.started_at) if from_status == "running" else None
     done = ("download_completed", f"downloaded: {human_size(size)} in {human_time(seconds)}.",
             {"bytes": size, "seconds": seconds})
+    replaced = download.path  # a language upgrade keeps the earlier file's path until now
     if not _move(download, from_status, done, status="completed", path=str(path), error=None,
                  bytes_done=size or 0, bytes_total=size):
         return False
+    if replaced and replaced != str(path):
+        drop_replaced(download, Path(replaced))
     advance_item(download.item_id)
     # A retry that succeeded settles the episode's "could not be downloaded" notice.
-    episode_text = f"{_title(download)} episode {episode_number(download.episode)} "
     db.session.execute(
         update(Notification)
         .where(Notification.user_id == download.user_id,
                Notification.item_id == download.item_id,
                Notification.kind == "download_failed", Notification.read_at.is_(None),
-               Notification.message.startswith(episode_text, autoescape=True))
+               Notification.message.startswith(episode_text(download), autoescape=True))
         .values(read_at=utcnow()).execution_options(synchronize_session=False))
-    _tell_owner(download, "download_completed", "is in the library.")
+    digest.completed(download)
+    return True
+
+
+def drop_replaced(download: Download, old: Path) -> bool:
+    """`upgrade_language: replace`: remove the file the preferred language's download
+    replaces, unless another completed download still has it or it lies outside the
+    library; whether it was removed."""
+    item = db.session.get(WatchlistItem, download.item_id)
+    root = Path(current_app.config["DOWNLOAD_DIR"]).resolve()
+    if item is None or item.upgrade_language != "replace" or \
+            not old.resolve().is_relative_to(root) or db.session.scalar(
+                select(Download.id).where(Download.path == str(old),
+                                          Download.status == "completed").limit(1)):
+        return False
+    old.unlink(missing_ok=True)
     return True
 
 
@@ -125,7 +128,8 @@ def fail(download: Download, message: str) -> bool:
               {"error": message, "attempts": download.attempts or 0})
     if not _move(download, "running", failed, status="failed", error=message):
         return False
-    _tell_owner(download, "download_failed", f"could not be downloaded: {message}")
+    tell_owner(download, "download_failed", f"could not be downloaded: {message}")
+    digest.burst_ended_by_failure(download)
     return True
 
 

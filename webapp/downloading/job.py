@@ -27,6 +27,7 @@ from webapp.downloading.dispatch import dispatch_pending
 from webapp.downloading.heartbeat import Heartbeat
 from webapp.downloading.history import record_download
 from webapp.downloading.players import PlayerLoop, human_duration
+from webapp.downloading.resolution import adopt_resolution, record_resolution
 from webapp.extensions import db, get_redis
 from webapp.infra import keys
 from webapp.library.layout import default_lang, library_title, placement_of
@@ -102,6 +103,7 @@ class DownloadRun:
         outcome = PlayerLoop(self.download, self.config, self.conn, self.heartbeat.should_stop,
                              self.library_target).run()
         if outcome.kind == "placed":
+            record_resolution(self.download, outcome.resolution)
             return self.placed(outcome.path)
         if outcome.kind == "stopped":
             return self.cancelled()
@@ -113,8 +115,10 @@ class DownloadRun:
         """Where this episode goes in the library with extension `ext`."""
         from webapp.library.layout import library_path
 
-        place = placement_of(self.source, self.download.episode)
-        return library_path(self.root, library_title(self.source), place.season, place.number,
+        # The item's own source names the folder: a backup source's file joins it
+        shelf = db.session.get(Source, self.download.item.source_id) or self.source
+        place = placement_of(shelf, self.download.episode)
+        return library_path(self.root, library_title(shelf), place.season, place.number,
                             ext, self.source.lang, default_lang(self.source.provider_id),
                             episode_title=place.name)
 
@@ -140,6 +144,7 @@ class DownloadRun:
 
     def adopt(self, path: Path) -> str:
         """Complete at once with a file another download (or an earlier run) left."""
+        adopt_resolution(self.download, path)
         if finish.complete(self.download, path):
             finish.complete_waiting_siblings(self.download, path)
             return "adopted"

@@ -1,7 +1,9 @@
 """The attempt of one download: its players best first, failing over to the next one.
 
-The player a part file belongs to goes first (a resumed attempt continues its file); a
-part file of another player is removed before switching, since the bytes would differ.
+"Best" is the quality preference applied to the height each player really serves
+(webapp.downloading.quality), then the host order. The player a part file belongs to
+goes first (a resumed attempt continues its file); a part file of another player is
+removed before switching, since the bytes would differ.
 `PlayerLoop.run` returns an `Outcome` (placed / failed / stopped); the download job
 (webapp.downloading.job) acts on it once.
 """
@@ -17,6 +19,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 
 from webapp.downloading import settings as dm
+from webapp.downloading.probe import file_height, media_heights, stated_height
+from webapp.downloading.quality import PlayerRanking
 from webapp.extensions import db
 from webapp.infra.site_watch import HOST
 from webapp.models import Download, Source, SourceEpisode, WatchlistItem
@@ -49,13 +53,15 @@ def describe(player: Player, config: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Outcome:
-    """How an attempt ended: `placed` (the file is at `path`), `stopped` (cancelled while
-    it ran) or `failed` (every player failed: `reasons`, and whether a retry may help)."""
+    """How an attempt ended: `placed` (the file is at `path`, of `resolution` lines),
+    `stopped` (cancelled while it ran) or `failed` (every player failed: `reasons`, and
+    whether a retry may help)."""
 
     kind: Literal["placed", "stopped", "failed"]
     path: Path | None = None
     reasons: tuple[str, ...] = ()
     retryable: bool = False
+    resolution: int | None = None  # the placed video's height, when known
 
 
 def failed(reasons: list[str], retryable: bool) -> Outcome:
@@ -123,10 +129,21 @@ class PlayerLoop:
             return []
         players = self._expand(client, [Player.from_dict(p) for p in listed.players])
         players = order_players(players, self.quality, self.config)
-        owner = self.download.player
-        if owner and self.part.exists():
-            players.sort(key=lambda p: p.url != owner)  # stable: the rest keep their order
+        if self._resuming(players):
+            players.sort(key=lambda p: p.url != self.download.player)  # stable sort
         return players
+
+    def _resuming(self, players: list[Player]) -> bool:
+        """Whether a part file of one of these players is there to resume."""
+        owner = self.download.player
+        return bool(owner) and self.part.exists() and any(p.url == owner for p in players)
+
+    def _ranking(self, client: Any, players: list[Player]) -> PlayerRanking:
+        """The players ranked by the height they serve (webapp.downloading.quality)."""
+        return PlayerRanking(
+            players, self.quality, lambda player: self._resolve(client, player),
+            lambda player, media: media_heights(client, media, player.quality),
+            keep_first=self._resuming(players))
 
     def _switch_to(self, player: Player) -> None:
         if self.download.player == player.url:
@@ -181,15 +198,17 @@ class PlayerLoop:
         max_bytes = int(self.config["MAX_FILE_SIZE_MB"]) * 1024 * 1024
         reasons: list[str] = []
         retryable = False
-        for player in players:
+        ranking = self._ranking(client, players)
+        for cand in ranking.ranked():
+            player = cand.player
             label = describe(player, self.config)
             self._switch_to(player)
             reporter = ProgressReporter(self.conn, self.download.id, label)
             try:
-                media = self._resolve(client, player)
+                media = ranking.media_for(cand)
                 result = transfer(client, media, self.part, reporter, max_bytes=max_bytes,
                                   should_stop=self.should_stop,
-                                  quality_preference=self.quality)
+                                  quality_preference=ranking.engine_preference(cand))
             except Stopped:
                 reporter.clear()
                 return Outcome("stopped")
@@ -204,5 +223,6 @@ class PlayerLoop:
             reporter.finish()
             final = place_file(Path(result.path), self.library_target(result.extension))
             reporter.clear()
-            return Outcome("placed", path=final)
+            height = file_height(final) or cand.height or stated_height(media, player.quality)
+            return Outcome("placed", path=final, resolution=height)
         return failed(reasons, retryable)

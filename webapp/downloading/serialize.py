@@ -45,6 +45,7 @@ def download_to_dict(download: Download, live: dict[str, Any] | None = None) -> 
         "started_at": isoformat(download.started_at),
         # A pending row keeps the end of its last failed attempt there (for the backoff).
         "finished_at": isoformat(download.finished_at) if download.status in FINISHED else None,
+        "resolution": download.resolution,  # the video's height in lines, when known
     }
     if download.status != "running" or not live:
         return data

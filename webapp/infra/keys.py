@@ -18,6 +18,7 @@ LOGIN_FAILURES_PREFIX = "ratelimit:login:"
 # --- checks -------------------------------------------------------------------------------
 CHECK_DISPATCHED = "check:dispatched"   # when a check last dispatched downloads
 COMPLETION_TURN = "completion:turn"     # held an hour by the tick that ran smart completion
+BACKUP_TURN = "backup:turn"             # held BACKUP_EVERY_HOURS by the tick that sent a backup
 
 
 def check_lock(source_id: int) -> str:
@@ -48,6 +49,11 @@ PROGRESS_PREFIX = "progress:download:"
 def download_suspect(download_id: int | str) -> str:
     """When a running download's heartbeat was first found missing (recovery waits)."""
     return f"download:suspect:{download_id}"
+
+
+def digest_held(item_id: str) -> str:
+    """Episodes of an item whose "in the library" message waits for the rest of a burst."""
+    return f"digest:held:{item_id}"
 
 
 def download_progress(download_id: int | str) -> str:

@@ -13,6 +13,7 @@ from webapp.pages import (  # noqa: E402,F401  (register the views)
     detail,
     downloads,
     imports,
+    item_sources,
     lists,
     live_poll,
     notifications,

@@ -23,10 +23,14 @@ HTMX_CDN = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.
 bp.register_error_handler(DomainError, domain_error_page)
 
 
+# Pages anyone may open: a shared read-only list (its token is the key).
+PUBLIC_ENDPOINTS = frozenset({"pages.shared_list"})
+
+
 @bp.before_request
 def require_login() -> Response | None:
     """Every page needs a logged-in user; htmx requests are sent to the login page whole."""
-    if current_user.is_authenticated:
+    if current_user.is_authenticated or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     login = url_for("auth.login", next=request.full_path.rstrip("?"))
     if is_htmx():

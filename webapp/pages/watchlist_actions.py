@@ -13,16 +13,14 @@ from werkzeug.wrappers import Response
 from webapp.auth.views import safe_next
 from webapp.checking.enqueue import enqueue_check
 from webapp.checking.status import job_view
-from webapp.errors import NotFound
 from webapp.models import WatchlistItem
 from webapp.pages import bp
 from webapp.pages.errors import error_page
-from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
+from webapp.pages.htmx import back_to, is_htmx
 from webapp.pages.live import checking_sources
-from webapp.pages.watchlist import PER_PAGE, Filters, listing
+from webapp.pages.watchlist import Filters
 from webapp.watchlist.manager import WatchlistManager
 
-BULK_ACTIONS = ("pause", "resume", "delete")
 PENDING_JOB = ("queued", "started")
 
 
@@ -102,37 +100,3 @@ def delete_item(item_id: str) -> Response:
         return resp
     flash(f"Removed “{title}” from your watchlist.", "success")
     return back_to(Filters.from_values(request.values).url())  # never back to its own page
-
-
-@bp.post("/watchlist/bulk")
-def bulk_action() -> Response:
-    """Pause, resume or delete every selected item."""
-    filters = Filters.from_values(request.form)
-    action = request.form.get("action")
-    ids = request.form.getlist("ids")[:PER_PAGE * 4]
-    done = 0
-    if action in BULK_ACTIONS:
-        manager = _manager()
-        done = sum(_apply(manager, action, item_id) for item_id in ids)
-    if not ids:
-        message = "Select some items first."
-    else:
-        verb = {"pause": "Paused", "resume": "Resumed", "delete": "Deleted"}.get(action or "")
-        message = f"{verb} {done} item(s)." if verb else "Choose an action."
-    if not is_htmx():
-        flash(message, "success" if done else "error")
-        return back_to(filters.url())
-    return page_or_fragment("watchlist/page.html", "watchlist/_results.html",
-                            **listing(filters), message=message)
-
-
-def _apply(manager: WatchlistManager, action: str, item_id: str) -> int:
-    # Ids that are not the user's are skipped, like everywhere else (no existence leak).
-    try:
-        if action == "delete":
-            manager.delete_item(item_id)
-        else:
-            getattr(manager, action)(item_id)
-    except NotFound:
-        return 0
-    return 1

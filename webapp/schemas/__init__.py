@@ -40,6 +40,11 @@ from webapp.schemas.imports import (
     ImportProposal,
     MalExport,
 )
+from webapp.schemas.item_sources import (
+    ItemSourceCreate,
+    ItemSourceList,
+    ItemSourceOrder,
+)
 from webapp.schemas.items import (
     ITEM_FIELDS,
     ItemPath,
@@ -54,6 +59,16 @@ from webapp.schemas.items import (
 from webapp.schemas.jobs import (
     AutoDownloadResult,
     Download,
+)
+from webapp.schemas.lists import (
+    BatchCreate,
+    BatchEntry,
+    BatchResult,
+    BulkChange,
+    BulkResult,
+    BulkSet,
+    ImportShared,
+    ShareCreated,
 )
 from webapp.schemas.notifications import (
     MarkRead,
@@ -88,6 +103,14 @@ __all__ = [
     "ImportProposal",
     "MalExport",
     "AnimeUrl",
+    "BatchCreate",
+    "BatchEntry",
+    "BatchResult",
+    "BulkChange",
+    "BulkResult",
+    "BulkSet",
+    "ImportShared",
+    "ShareCreated",
     "AutoDownloadResult",
     "BODY_ERROR_RESPONSES",
     "COMMON_ERROR_RESPONSES",
@@ -105,6 +128,9 @@ __all__ = [
     "ImportResult",
     "IntervalHours",
     "ItemPath",
+    "ItemSourceCreate",
+    "ItemSourceList",
+    "ItemSourceOrder",
     "Lang",
     "MAX_DB_INT",
     "MAX_EPISODE",

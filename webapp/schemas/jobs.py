@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from webapp.schemas.base import DownloadStatus, ResponseModel
 
 
@@ -38,3 +40,5 @@ class Download(ResponseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    resolution: int | None = Field(
+        None, description="Height in lines of the video downloaded (e.g. 1080), when known.")

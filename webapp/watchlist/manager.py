@@ -19,7 +19,7 @@ from webapp.schemas import (
     WatchlistItemUpdate,
     WatchlistSettingsUpdate,
 )
-from webapp.watchlist import backup, listing
+from webapp.watchlist import backup, language_sources, listing
 from webapp.watchlist.history import record_status
 from webapp.watchlist.sources import (
     ResolvedSource,
@@ -117,7 +117,10 @@ class WatchlistManager:
         source_id = self._claim_source(resolved)
         item = backup.new_item(self.user_id, source_id, resolved, data, precise_utcnow())
         db.session.add(item)
-        return self._commit_item(item)
+        item = self._commit_item(item)
+        if len(item.langs or []) > 1:
+            language_sources.sync_langs(item)  # the other languages: backup sources
+        return item
 
     def update_item(self, item_id: str, data: WatchlistItemUpdate) -> WatchlistItem:
         """Change the fields sent; a new lang moves the item to that language's source."""
@@ -140,6 +143,8 @@ class WatchlistManager:
         item = self._commit_item(item)  # a lang change may conflict: history after it
         if record_status(item, old_status, item.status):
             db.session.commit()
+        if lang is not None:
+            language_sources.sync_langs(item)
         return item
 
     def _change_lang(self, item: WatchlistItem, lang: str) -> None:
@@ -234,4 +239,6 @@ class WatchlistManager:
         if doc.settings is not None:
             self.update_settings(doc.settings, commit=False)
             db.session.commit()
-        return backup.import_items(self.user_id, doc, resolved)
+        counts = backup.import_items(self.user_id, doc, resolved)
+        language_sources.sync_imported(self.user_id)
+        return counts

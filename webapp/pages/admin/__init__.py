@@ -1,5 +1,5 @@
-"""Admin pages: users, install-wide settings, system health, provider mirrors and media
-servers."""
+"""Admin pages: users, install-wide settings, system health, provider mirrors, media
+servers and backups."""
 
 from __future__ import annotations
 
@@ -24,4 +24,11 @@ def admin_required(view: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-from webapp.pages.admin import health, media_servers, mirrors, users  # noqa: E402,F401
+from webapp.pages.admin import (  # noqa: E402,F401
+    backups,
+    health,
+    media_servers,
+    mirrors,
+    site_feeds,
+    users,
+)

@@ -11,6 +11,7 @@ from webapp.infra.site_access import get_registry
 from webapp.infra.site_settings import get_mirrors, set_mirrors
 from webapp.pages import bp
 from webapp.pages.admin import admin_required
+from webapp.pages.admin.site_feeds import site_feeds_context
 from webapp.pages.htmx import back_to, is_htmx, page_or_fragment
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -46,7 +47,8 @@ def parse_domains(text: str) -> tuple[list[str], list[str]]:
 def admin_mirrors() -> str:
     """Each site provider's known domains and the mirrors an admin added."""
     return render_template("admin/mirrors.html", providers=_site_providers(),
-                           notes=_status_notes(), mirrors=get_mirrors(), errors={}, texts={})
+                           notes=_status_notes(), mirrors=get_mirrors(), errors={}, texts={},
+                           **site_feeds_context())
 
 
 @bp.post("/admin/mirrors")
@@ -66,7 +68,7 @@ def admin_save_mirrors() -> Response:
     if errors:
         return page_or_fragment("admin/mirrors.html", "admin/_mirrors.html", 422,
                                 providers=providers, notes=_status_notes(), mirrors=mirrors,
-                                errors=errors, texts=texts)
+                                errors=errors, texts=texts, **site_feeds_context())
     set_mirrors(mirrors)
     if not is_htmx():
         flash("Mirrors saved.", "success")

@@ -121,13 +121,13 @@ class EmbedHost(Host):
     def media(self, page: Page, url: str, *, referer: str | None = None,
               origin: bool = True) -> MediaSource:
         """A MediaSource for `url` (relative to the page) with the page's Referer (and
-        Origin, which players send for HLS requests)."""
+        Origin, which players send for HLS requests) and the quality its label states."""
         absolute = urljoin(page.url, url)
         headers = {"Referer": referer or origin_of(page.url) + "/"}
         if origin:
             headers["Origin"] = origin_of(page.url)
         return MediaSource(url=absolute, kind=media_kind(absolute), host=self.id,
-                           headers=headers)
+                           headers=headers, quality=patterns.source_label(page.text, url))
 
     def no_media(self, page: Page) -> HostError:
         """The error for a page without a video: gone, or a layout we do not know."""

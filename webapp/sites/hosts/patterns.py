@@ -95,6 +95,14 @@ def jwplayer_sources(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
+def source_label(text: str, url: str) -> str | None:
+    """The label a player setup of the page gives the source `url` (e.g. "1080p"), if any."""
+    wanted = _clean(url)
+    return next((label for script in scripts_of(text)
+                 for found, label in jwplayer_sources(script) if found == wanted and label),
+                None)
+
+
 def jwplayer_files(text: str) -> list[str]:
     """The JW Player sources, else every bare `file: "…"` of the script."""
     return [u for u, _ in jwplayer_sources(text)] or \
