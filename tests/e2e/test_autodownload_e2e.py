@@ -85,7 +85,9 @@ def test_new_episodes_arrive_with_nobody_watching(app, stack, fixture_site):
     assert library_files(library) == [
         f"Frieren/Season 01/Frieren - S01E0{n}.mp4" for n in (1, 2, 3)]
     assert item()["last_episode_available"] == 3
-    wait_until(lambda: len(completed_notifications()) == 3, 20, "3 download notifications")
+    # three episodes arriving together: one message for the burst (issue 19's digest)
+    wait_until(lambda: [n["message"] for n in completed_notifications()] == [
+        "Frieren S01 complete: 3 episodes in the library."], 20, "the burst's message")
 
     # The whole stack is down while two episodes are published.
     procs.stop("stack")
@@ -102,7 +104,9 @@ def test_new_episodes_arrive_with_nobody_watching(app, stack, fixture_site):
         raise AssertionError(f"{item()}\n{procs.logs()}") from None
     files = library_files(library)
     assert files == [f"Frieren/Season 01/Frieren - S01E0{n}.mp4" for n in range(1, 6)]
-    wait_until(lambda: len(completed_notifications()) == 5, 20, "5 download notifications")
+    wait_until(lambda: len(completed_notifications()) == 2, 20, "the second burst's message")
+    assert completed_notifications()[0]["message"] == \
+        "Frieren S01 complete: 5 episodes in the library."
     # Each episode was transferred once.
     downloads = requests.get(f"{base}/api/downloads", headers=headers, timeout=10).json()
     assert sorted(d["episode"] for d in downloads) == [1, 2, 3, 4, 5]

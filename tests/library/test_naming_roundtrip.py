@@ -40,9 +40,10 @@ CASES = [
     ("CON", 1, 1, "vostfr", "vostfr", None),                       # a Windows device name
     ("x" * 300, 1, 7, "vostfr", "vostfr", None),                  # cut to 200 bytes
     ("A * B | C < D > E", 1, 5, "vf", "vostfr", None),
-    # Square brackets read as a release group: media tools drop "[Oshi no Ko]".
-    pytest.param("[Oshi no Ko]", 1, 5, "vostfr", "vostfr", None, marks=KNOWN_GAP),
-    # A decimal special (SPEC §5: S01E12.5) reads as episode 12, titled "5".
+    # Square brackets would read as a release group: they are written as parentheses.
+    ("[Oshi no Ko]", 1, 5, "vostfr", "vostfr", None),
+    # A decimal special as SPEC §5 names it (S01E12.5) reads as episode 12, titled "5":
+    # kept as SPEC says (SPEC wins); media servers file it as episode 12's extra.
     pytest.param("One Piece", 1, 12.5, "vostfr", "vostfr", None, marks=KNOWN_GAP),
 ]
 
@@ -54,7 +55,7 @@ def test_the_parser_reads_back_title_season_and_episode(
     path = library_path(tmp_path, title, season, episode, "mp4", lang, default,
                         episode_title=name)
     read = guessit(str(path.relative_to(tmp_path.resolve())))
-    expected = safe_component(title).lstrip("_")
+    expected = safe_component(title).lstrip("_").strip("()")
     assert _title(read["title"]) == _title(expected)
     assert (read["season"], read["episode"]) == (season, episode)
     assert read["type"] == "episode"
@@ -96,3 +97,12 @@ def test_nfo_documents_follow_the_kodi_schema() -> None:
         show_title="One Piece", title="Romance Dawn", season=1, number=1.0,
         aired=None, url="u")))
     assert (episode.findtext("season"), episode.findtext("episode")) == ("1", "1")
+
+
+def test_a_show_folder_with_brackets_from_before_keeps_its_episodes(tmp_path: Path) -> None:
+    old = tmp_path / "[Oshi no Ko]" / "Season 01"
+    old.mkdir(parents=True)
+    path = library_path(tmp_path, "[Oshi no Ko]", 1, 6, "mp4", "vostfr", "vostfr")
+    assert path.parent == old.resolve()
+    fresh = library_path(tmp_path, "[Other Show]", 1, 1, "mp4", "vostfr", "vostfr")
+    assert fresh.parts[-3] == "(Other Show)"

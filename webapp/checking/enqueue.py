@@ -25,7 +25,7 @@ from webapp.checking.runs import mark_manual, redis_now
 from webapp.clock import precise_utcnow
 from webapp.extensions import db, get_queue, get_redis
 from webapp.infra import keys
-from webapp.models import UserSettings, WatchlistItem
+from webapp.models import ItemSource, UserSettings, WatchlistItem
 
 CHECK_QUEUE = "checks"
 SOURCE_JOB = "workers.checks.check_source_job"
@@ -101,7 +101,17 @@ def enqueue_item_checks(user_id: int, items: Iterable[tuple[str, int]]) -> list[
             description=f"check item {item_id}")
         for item_id, _source_id in items
     ]
-    return [job.id for job in get_queue(CHECK_QUEUE).enqueue_many(datas)]
+    job_ids = [job.id for job in get_queue(CHECK_QUEUE).enqueue_many(datas)]
+    _check_backup_sources([item_id for item_id, _source_id in items])
+    return job_ids
+
+
+def _check_backup_sources(item_ids: list[str]) -> None:
+    """A manual check reads the items' backup sources too (their own source checks)."""
+    backups = set(db.session.scalars(select(ItemSource.source_id)
+                                     .where(ItemSource.item_id.in_(item_ids))))
+    for source_id in sorted(backups):
+        enqueue_source_check(source_id)
 
 
 def items_to_check(user_id: int, *, force: bool = False) -> list[tuple[str, int]]:

@@ -50,10 +50,15 @@ def _truncate_utf8(text: str, max_bytes: int) -> str:
     return data[:max_bytes].decode("utf-8", errors="ignore")
 
 
-def safe_component(name: str, max_bytes: int = TITLE_MAX_BYTES, fallback: str = "Untitled") -> str:
-    """One path component that every common filesystem accepts (never '.', '..' or empty)."""
+def safe_component(name: str, max_bytes: int = TITLE_MAX_BYTES, fallback: str = "Untitled",
+                   *, keep_brackets: bool = False) -> str:
+    """One path component that every common filesystem accepts (never '.', '..' or empty),
+    with square brackets made parentheses: media servers read `[...]` as a release group's
+    tag and drop it ("[Oshi no Ko]" would lose its whole title)."""
     text = unicodedata.normalize("NFC", name or "")
     text = _CONTROL.sub("", text)
+    if not keep_brackets:
+        text = text.replace("[", "(").replace("]", ")")
     text = text.replace(": ", " - ").replace(":", "-")
     text = re.sub(r"[/\\]", "-", text)
     text = text.replace('"', "'")
@@ -95,6 +100,9 @@ def library_path(download_dir: Path, title: str, season: int, episode: float, ex
     """
     root = Path(download_dir).resolve()
     safe_title = safe_component(title)
+    legacy = safe_component(title, keep_brackets=True)
+    if legacy != safe_title and (root / legacy).is_dir() and not (root / safe_title).exists():
+        safe_title = legacy  # a show folder made before brackets became parentheses
     season = max(int(season), 0)
     folder = "Specials" if season == 0 else f"Season {season:02d}"
     suffix = ""

@@ -3,7 +3,8 @@
 For a placed episode the show folder gets `tvshow.nfo` (`<tvshow>`: title, original
 title, plot, genres, the source URL as a unique id), the episode an `<episodedetails>`
 NFO of the same base name (title, season, episode, first-seen date as aired date), and
-`poster.jpg` / `seasonNN-poster.jpg` from the poster cache where there is a poster.
+`poster.jpg` / `seasonNN-poster.jpg` from the poster cache where there is a poster (the
+cache's re-encoded JPEG; a copy an earlier version wrote as the site sent it is replaced).
 
 Every file is written atomically (a temporary file, fsync, rename) with lxml, which
 escapes all text. What we wrote is remembered in a hidden sidecar in the show folder
@@ -27,6 +28,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.library.layout import library_title, placement_of
+from webapp.library.poster_image import normalise
 from webapp.library.posters import Poster, poster_for
 from webapp.models import Download, Source, SourceEpisode, WatchlistItem
 
@@ -136,6 +138,19 @@ class ShowFolder:
         atomic_write(self.sidecar, json.dumps(self.written, indent=1, sort_keys=True).encode())
         return True
 
+    def remove(self, name: str) -> None:
+        """Delete `name` (relative to the folder) if it still holds what we wrote there."""
+        path = self.folder / name
+        if name not in self.written:
+            return
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() == self.written[name]:
+                path.unlink()
+        except FileNotFoundError:
+            pass
+        del self.written[name]
+        atomic_write(self.sidecar, json.dumps(self.written, indent=1, sort_keys=True).encode())
+
     def ours(self, name: str) -> str | None:
         """The hash of what we wrote at `name` (relative to the folder), if anything."""
         return self.written.get(name)
@@ -201,6 +216,26 @@ def _season_poster_name(season: int) -> str:
     return "season-specials-poster" if season == 0 else f"season{season:02d}-poster"
 
 
+def _write_image(show: ShowFolder, stem: str, poster: Poster) -> None:
+    """Write `<stem>.jpg`, dropping our copies an earlier version wrote as .png/.webp/.gif."""
+    if show.write(show.folder / f"{stem}.{poster.ext}", poster.data) or \
+            show.ours(f"{stem}.{poster.ext}") == hashlib.sha256(poster.data).hexdigest():
+        for ext in POSTER_EXTS:
+            if ext != poster.ext:
+                show.remove(f"{stem}.{ext}")
+
+
+def _earlier_copy(show: ShowFolder, name: str, poster: Poster) -> bool:
+    """Whether our `name` is this poster as the site sent it (written before re-encoding)."""
+    try:
+        data = (show.folder / name).read_bytes()
+    except OSError:
+        return False
+    if hashlib.sha256(data).hexdigest() != show.ours(name):
+        return False  # the user's file now
+    return normalise(data) == poster.data
+
+
 def _write_posters(show: ShowFolder, source: Source, season: int) -> None:
     url = source.poster_image or db.session.scalar(
         select(WatchlistItem.poster_image).where(WatchlistItem.source_id == source.id,
@@ -213,9 +248,13 @@ def _write_posters(show: ShowFolder, source: Source, season: int) -> None:
     if ours is None:
         if not any((show.folder / f"poster.{ext}").exists() for ext in POSTER_EXTS):
             show.write(show.folder / f"poster.{poster.ext}", poster.data)
-    elif show.ours(ours) != hashlib.sha256(poster.data).hexdigest():
+    elif show.ours(ours) == hashlib.sha256(poster.data).hexdigest():
+        return
+    elif _earlier_copy(show, ours, poster):
+        _write_image(show, "poster", poster)
+    else:
         # This season's source has a poster of its own, other than the show's.
-        show.write(show.folder / f"{_season_poster_name(season)}.{poster.ext}", poster.data)
+        _write_image(show, _season_poster_name(season), poster)
 
 
 def write_for_download(download: Download, root: Path) -> list[str]:

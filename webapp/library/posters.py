@@ -1,11 +1,14 @@
 """The poster cache: a site's poster fetched once through the URL guard, kept in the
 instance folder, served by the app (never hot-linked) and copied beside the library.
 
-Pillow is not a dependency of the app, so posters are stored as the site sends them, not
-resized: only raster images (JPEG, PNG, WebP, GIF, recognised by their first bytes, never
-SVG, which could carry script) of at most POSTER_MAX_BYTES are kept. A poster that could
-not be fetched is not asked for again for MISS_RETRY_SECONDS. Without a poster the page
-shows a generated SVG placeholder (the title's initials on a colour of its own).
+Only raster images (JPEG, PNG, WebP, GIF, recognised by their first bytes, never SVG, which
+could carry script) of at most POSTER_MAX_BYTES are taken; each is then decoded with Pillow
+and stored re-encoded (`poster_image.normalise`: upright, within 600x900, a JPEG without
+metadata) as `<key>.resized.jpg`. A file kept as the site sent it by an earlier version
+(`<key>.jpg|png|webp|gif`) is re-encoded the first time it is asked for. A poster that
+could not be fetched or decoded is not asked for again for MISS_RETRY_SECONDS. Without a
+poster the page shows a generated SVG placeholder (the title's initials on a colour of its
+own).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from flask import current_app
 
 from webapp.infra.site_access import get_search_client
+from webapp.library.poster_image import normalise
 from webapp.sites.http.errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -28,11 +32,12 @@ POSTER_MAX_BYTES = 2 * 1024 * 1024
 MISS_RETRY_SECONDS = 6 * 3600
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif;q=0.9,*/*;q=0.1"
 TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+STORED_SUFFIX = ".resized.jpg"
 
 
 @dataclass(frozen=True)
 class Poster:
-    """A cached poster: its bytes, extension and content type."""
+    """A cached poster: its bytes, extension and content type (always a JPEG now)."""
 
     data: bytes
     ext: str
@@ -72,14 +77,47 @@ def _key(url: str) -> str:
     return hashlib.sha256(url.encode()).hexdigest()[:40]
 
 
-def cached(url: str) -> Poster | None:
-    """The cached poster of `url`, if it was fetched before."""
+def _stored(url: str) -> Path:
+    return cache_dir() / f"{_key(url)}{STORED_SUFFIX}"
+
+
+def _miss(url: str) -> None:
+    (cache_dir() / f"{_key(url)}.miss").touch()
+
+
+def _keep(url: str, data: bytes) -> Poster | None:
+    """Re-encode `data` and store it as the poster of `url` (None: not decodable, a miss)."""
+    from webapp.library.metadata import atomic_write
+
+    resized = normalise(data)
+    if resized is None:
+        _miss(url)
+        return None
+    atomic_write(_stored(url), resized)
+    return Poster(resized, "jpg")
+
+
+def _legacy(url: str) -> Poster | None:
+    """A poster an earlier version kept as the site sent it, re-encoded once and replaced."""
     folder = cache_dir()
     for ext in TYPES:
         path = folder / f"{_key(url)}.{ext}"
-        if path.is_file():
-            return Poster(path.read_bytes(), ext)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            continue  # none, or another request re-encoded it just now
+        found = _keep(url, data)
+        path.unlink(missing_ok=True)
+        return found
     return None
+
+
+def cached(url: str) -> Poster | None:
+    """The cached poster of `url`, if it was fetched before."""
+    try:
+        return Poster(_stored(url).read_bytes(), "jpg")
+    except FileNotFoundError:
+        return _legacy(url)
 
 
 def _recent_miss(url: str) -> bool:
@@ -91,23 +129,18 @@ def _recent_miss(url: str) -> bool:
 
 
 def _fetch(url: str) -> Poster | None:
-    from webapp.library.metadata import atomic_write
-
-    folder = cache_dir()
     try:
         page = get_search_client().fetch_page(url, headers={"Accept": ACCEPT},
                                               max_bytes=POSTER_MAX_BYTES)
     except FetchError as exc:
         log.info("poster not fetched (%s)", exc)
-        (folder / f"{_key(url)}.miss").touch()
+        _miss(url)
         return None
-    ext = sniff(page.content)
-    if ext is None:
+    if sniff(page.content) is None:
         log.info("poster at %s is not a JPEG, PNG, WebP or GIF image", page.url[:200])
-        (folder / f"{_key(url)}.miss").touch()
+        _miss(url)
         return None
-    atomic_write(folder / f"{_key(url)}.{ext}", page.content)
-    return Poster(page.content, ext)
+    return _keep(url, page.content)
 
 
 def poster_for(url: str | None) -> Poster | None:

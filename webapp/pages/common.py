@@ -59,7 +59,7 @@ def htmx_script() -> dict[str, str]:
 NAV_LINKS = (
     ("pages.watchlist", "Watchlist"), ("pages.add", "Add anime"),
     ("pages.downloads", "Downloads"), ("pages.calendar", "Calendar"),
-    ("pages.activity", "Activity"), ("pages.stats", "Stats"), ("pages.imports", "Imports"),
+    ("pages.activity", "Activity"), ("pages.stats", "Stats"), ("pages.imports_page", "Imports"),
     ("pages.settings", "Settings"),
 )
 
