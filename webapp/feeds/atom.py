@@ -12,15 +12,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
-from feedgen.entry import FeedEntry
-from feedgen.feed import FeedGenerator
 from flask import Response, current_app, g, request, url_for
 
 from webapp.downloading.files import completed_file, file_response
 from webapp.downloading.history import human_size
 from webapp.feeds import bp, feed_user_id, private
+from webapp.feeds.atom_entry import complete_entry
 from webapp.feeds.entries import FoundEpisode, LibraryFile, found_episodes, library_files
 
 # Fixed: entry and feed ids must not change between runs or hosts.
@@ -28,22 +27,9 @@ ID_NAMESPACE = uuid.UUID("5d0c6a3e-3b7e-4c38-9a57-2f1e0f6b9a41")
 # Characters XML 1.0 cannot carry (lxml refuses them); a site's title may contain them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
-ATOM_NS = "http://www.w3.org/2005/Atom"
 
-
-class _Entry(FeedEntry):
-    """feedgen 1.0.0 writes an entry's links with their `href` only (python-feedgen issues
-    #135, #143: the enclosure loses rel, type and length); this puts them back."""
-
-    def atom_entry(self, extensions: bool = True) -> Any:
-        """The entry's Atom element, its links complete."""
-        entry = super().atom_entry(extensions)
-        elements = [child for child in entry if child.tag in ("link", f"{{{ATOM_NS}}}link")]
-        for element, link in zip(elements, self.link() or [], strict=True):
-            for key in ("rel", "type", "hreflang", "title", "length"):
-                if link.get(key):
-                    element.set(key, str(link[key]))
-        return entry
+if TYPE_CHECKING:  # feedgen (~11 MB) is imported only by a process that writes a feed
+    from feedgen.feed import FeedGenerator
 
 
 def _text(value: str | None) -> str:
@@ -59,6 +45,8 @@ def _external(endpoint: str, **values: object) -> str:
 
 
 def _feed(kind: str, title: str, subtitle: str, newest: datetime | None) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(_urn("feed", kind, feed_user_id()))
     feed.title(title)
@@ -79,7 +67,7 @@ def _atom(feed: FeedGenerator) -> Response:
 
 
 def _add_download(feed: FeedGenerator, entry: LibraryFile, token: str) -> None:
-    item = feed.add_entry(_Entry(), order="append")
+    item = feed.add_entry(complete_entry(), order="append")
     item.id(_urn("download", entry.download_id))
     item.title(_text(entry.title))
     item.updated(entry.finished_at)
@@ -94,7 +82,7 @@ def _add_download(feed: FeedGenerator, entry: LibraryFile, token: str) -> None:
 
 
 def _add_episode(feed: FeedGenerator, entry: FoundEpisode) -> None:
-    item = feed.add_entry(_Entry(), order="append")
+    item = feed.add_entry(complete_entry(), order="append")
     item.id(_urn("episode", entry.item_id, entry.source_episode_id))
     item.title(_text(entry.title))
     item.updated(entry.first_seen_at)

@@ -24,10 +24,10 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import redis
 from flask import Response, request, url_for
-from icalendar import Calendar, Event
 from sqlalchemy import Row
 
 from webapp.clock import utcnow
@@ -42,6 +42,9 @@ from webapp.watchlist.calendar import (
     released_rows,
     released_to_entries,
 )
+
+if TYPE_CHECKING:  # icalendar (~10 MB) is imported only by a process that writes the feed
+    from icalendar import Event
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,8 @@ def event_uid(entry: CalendarEntry) -> str:
 
 
 def _event(entry: CalendarEntry, link: str, today: datetime) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", event_uid(entry))
     event.add("dtstart", entry.at)
@@ -85,6 +90,8 @@ def _event(entry: CalendarEntry, link: str, today: datetime) -> Event:
 
 def _frame() -> tuple[bytes, bytes]:
     """The calendar's own lines, before and after its events."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

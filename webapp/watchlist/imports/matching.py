@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlsplit
 
-from rapidfuzz import fuzz
-
 from webapp.sites.providers.textutil import fold
 
 # A proposed match needs this confidence; at PRECHECK_CONFIDENCE the page ticks it.
@@ -49,6 +47,8 @@ def season_of(titles: Iterable[str]) -> int | None:
 
 
 def _pair(a: str, b: str) -> float:
+    from rapidfuzz import fuzz  # loaded by the process that matches a list, not at start
+
     fa, fb = fold(a), fold(b)
     if not fa or not fb:
         return 0.0
