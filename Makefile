@@ -3,6 +3,7 @@
 # make test — set everything up (dev tools, redis-server, chromium), check the import layers
 #             (lint-imports) and run the whole suite.
 # make bench — the benchmarks (not tests): they print figures.
+# make soak  — the whole stack for SOAK_MINUTES (10) of steady work: memory, keys, files, CPU.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -12,7 +13,7 @@ export MAX_PARALLEL_DOWNLOADS ?= 3
 export PORT ?= 3000
 export HOST ?= 127.0.0.1
 
-.PHONY: run test bench lint migrate htmx system-test
+.PHONY: run test bench soak lint migrate htmx system-test
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +55,9 @@ test: $(VENV)/.dev system-test
 
 bench: $(VENV)/.dev system-test
 	$(VENV)/bin/python -m tests.bench
+
+soak: $(VENV)/.dev system-test
+	$(VENV)/bin/python -m tests.bench.soak
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

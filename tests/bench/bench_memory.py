@@ -15,7 +15,6 @@ idle CPU < 0.1 % of a core; the previous layout measured 529-533 MB idle and
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import tempfile
 import time
@@ -27,7 +26,7 @@ import requests
 from rq import Worker
 from rq.cron import CronScheduler
 
-from tests.bench.support import BIN, ROOT, BenchEnv, clock_ticks, free_port
+from tests.bench.support import BIN, ROOT, BenchEnv, clock_ticks, free_port, stop_group
 
 IDLE = float(os.environ.get("BENCH_IDLE_SECONDS", "30"))
 CPU_SECONDS = float(os.environ.get("BENCH_CPU_SECONDS", "45"))
@@ -215,11 +214,7 @@ def bench(tmp: Path, env: BenchEnv) -> dict[str, Any]:
                 "cpu": cpu, "statuses": state, "took": took}
     finally:
         media.stop()
-        os.killpg(stack.pid, signal.SIGTERM)
-        try:
-            stack.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(stack.pid, signal.SIGKILL)
+        stop_group(stack)
 
 
 def report(fig: dict[str, Any]) -> None:

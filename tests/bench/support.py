@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -197,3 +198,12 @@ def analyze() -> None:
     with db.engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop a process started in its own session (SIGTERM, then SIGKILL after 30 s)."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
