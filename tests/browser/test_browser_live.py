@@ -70,3 +70,32 @@ def test_a_scheduled_check_shows_on_open_pages_within_five_seconds(
     expect(page.locator(".item", has_text="Live Show")).to_contain_text(
         "aused", timeout=5000)
     assert not_reloaded(page)
+
+
+def _count(page: Any, label: str) -> Any:
+    return page.locator("#counts .stat", has_text=label).locator(".value")
+
+
+def test_counts_and_rows_follow_pause_delete_and_bulk_delete(page: Any, live: str, app: Any,
+                                                             users: dict) -> None:
+    from tests.page_helpers import add_items
+
+    add_items(app, users["alice"], 4)
+    log_in(page, live)
+    page.goto(f"{live}/watchlist")
+    mark_page(page)
+    page.on("dialog", lambda dialog: dialog.accept())
+    expect(_count(page, "Total")).to_have_text("4")
+    page.locator(".item", has_text="Show 0").get_by_role("button", name="Pause").click()
+    expect(_count(page, "Paused")).to_have_text("1", timeout=5000)
+    expect(_count(page, "Active")).to_have_text("3")
+    page.locator(".item", has_text="Show 1").get_by_role("button", name="Delete").click()
+    expect(page.locator(".item")).to_have_count(3, timeout=5000)
+    expect(_count(page, "Total")).to_have_text("3", timeout=5000)
+    for name in ("Show 2", "Show 3"):
+        page.locator(".item", has_text=name).locator("input[name=ids]").check()
+    page.get_by_role("button", name="Delete selected").click()
+    expect(page.locator(".item")).to_have_count(1, timeout=5000)
+    expect(_count(page, "Total")).to_have_text("1")
+    expect(_count(page, "Paused")).to_have_text("1")
+    assert not_reloaded(page)
