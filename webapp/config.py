@@ -111,6 +111,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict[s
         # to <instance>/backups every BACKUP_EVERY_HOURS (0: never), the newest BACKUP_KEEP kept.
         "BACKUP_EVERY_HOURS": _float(env.get("BACKUP_EVERY_HOURS"), 24.0),
         "BACKUP_KEEP": max(1, _int(env.get("BACKUP_KEEP"), 7)),
+        "BACKUP_DELAY_SECONDS": _float(env.get("BACKUP_DELAY_SECONDS"), 600.0),
         # Base URLs of providers and hosts: every `<NAME>_BASE_URL` is kept as given.
         "BASE_URLS": {
             key[: -len("_BASE_URL")].lower(): value.rstrip("/")

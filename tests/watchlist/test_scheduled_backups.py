@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def test_the_tick_sends_a_backup_job_that_writes_every_users_export(ctx, make_ap
     add_items(ctx, alice, 3)
     add_items(ctx, bob, 2, anime_title="Bob's show")
     ctx.config["BACKUP_EVERY_HOURS"] = 24
+    ctx.config["BACKUP_DELAY_SECONDS"] = 0
 
     assert tick().backup_sent is True
     assert tick().backup_sent is False           # once per BACKUP_EVERY_HOURS
@@ -68,6 +70,17 @@ def test_the_tick_sends_a_backup_job_that_writes_every_users_export(ctx, make_ap
         assert by_name["alice"][key] == exported[key]
     assert [i["anime_title"] for i in by_name["bob"]["items"]] == ["Bob's show"] * 2
     assert not list(backup_dir().glob(".*.tmp"))   # written atomically, no leftovers
+
+
+def test_the_backup_waits_a_few_minutes_after_its_turn(ctx, redis_conn):
+    from rq.registry import ScheduledJobRegistry
+
+    ctx.config.update(BACKUP_EVERY_HOURS=24, BACKUP_DELAY_SECONDS=600)
+    assert tick().backup_sent is True
+    assert Queue("default", connection=redis_conn).count == 0
+    scheduled = ScheduledJobRegistry("default", connection=redis_conn)
+    [job_id] = scheduled.get_job_ids()
+    assert 590 <= scheduled.get_scheduled_time(job_id).timestamp() - time.time() <= 610
 
 
 def test_backups_can_be_turned_off(ctx, redis_conn):

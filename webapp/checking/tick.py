@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
@@ -105,10 +105,17 @@ def send_backup(conn: redis.Redis | None = None) -> bool:
     conn = conn or get_redis()
     if not conn.set(keys.BACKUP_TURN, "1", nx=True, ex=max(1, round(hours * 3600))):
         return False
+    options = {"job_timeout": BACKUP_JOB_TIMEOUT, "result_ttl": 86400,
+               "failure_ttl": 7 * 86400, "description": "scheduled backup of every watchlist"}
+    # Not in the first minutes after its turn comes (the stack's first tick, on a start):
+    # a backup can wait, and an idle stack just started keeps its second worker cold.
+    delay = float(current_app.config.get("BACKUP_DELAY_SECONDS") or 0)
     try:
-        get_queue("default", conn).enqueue_call(
-            BACKUP_JOB, timeout=BACKUP_JOB_TIMEOUT, result_ttl=86400, failure_ttl=7 * 86400,
-            description="scheduled backup of every watchlist")
+        queue = get_queue("default", conn)
+        if delay > 0:
+            queue.enqueue_in(timedelta(seconds=delay), BACKUP_JOB, **options)
+        else:
+            queue.enqueue(BACKUP_JOB, **options)
     except redis.RedisError:
         conn.delete(keys.BACKUP_TURN)  # not sent: the next tick tries again
         raise
