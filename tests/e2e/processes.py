@@ -140,3 +140,19 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str,
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def told_episodes(notes: list[dict], title: str) -> list[int]:
+    """The episodes of `title` the `download_completed` notifications tell, once per
+    mention: one message per episode, or one for a burst ("<title> S01 complete: 3
+    episodes…" tells 1-3; "<title>: episodes 4 and 5 are…" tells 4 and 5)."""
+    episodes: list[int] = []
+    for note in notes:
+        if note["kind"] != "download_completed":
+            continue
+        text = note["message"]
+        if " complete: " in text:
+            episodes += list(range(1, int(text.split(" complete: ")[1].split()[0]) + 1))
+        else:
+            episodes += [int(n) for n in re.findall(r"\d+", text.split(title, 1)[1])]
+    return sorted(episodes)

@@ -5,7 +5,6 @@ episode arriving once; a host that accepts and never answers holds up no other c
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -19,7 +18,7 @@ import redis
 import requests
 
 from tests.check_helpers import new_show
-from tests.e2e.processes import Processes, site_env, wait_until
+from tests.e2e.processes import Processes, site_env, told_episodes, wait_until
 from tests.helpers import free_port
 
 pytestmark = pytest.mark.e2e
@@ -164,17 +163,8 @@ def test_a_redis_outage_while_a_check_and_a_download_run(stack, own_redis, fixtu
     assert all(d["status"] == "completed" for d in rows)
     # Each episode told once: one message per episode, or one for a burst (issue 19).
     def told() -> list[int]:
-        episodes: list[int] = []
-        for note in requests.get(f"{base}/api/notifications", headers=headers,
-                                 timeout=10).json():
-            if note["kind"] != "download_completed":
-                continue
-            text = note["message"]
-            if " complete: " in text:
-                episodes += list(range(1, int(text.split(" complete: ")[1].split()[0]) + 1))
-            else:
-                episodes += [int(n) for n in re.findall(r"\d+", text.split("Frieren")[1])]
-        return sorted(episodes)
+        notes = requests.get(f"{base}/api/notifications", headers=headers, timeout=10).json()
+        return told_episodes(notes, "Frieren")
 
     wait_until(lambda: told() == [1, 2, 3], 30, "episodes 1-3 told once each")
 

@@ -72,34 +72,45 @@ def _digest_text(item: WatchlistItem, numbers: list[float]) -> str:
     return f"{item.anime_title}: episodes {_numbers_text(numbers)} are in the library."
 
 
-def _held(conn: redis.Redis, item_id: str) -> list[float]:
+def _take_held(conn: redis.Redis, item_id: str) -> list[float]:
+    """Every episode held for the item, removed in the same step (two completions that
+    both find the burst over never tell the same episode twice)."""
     key = keys.digest_held(item_id)
-    values = conn.smembers(key)
-    conn.delete(key)
-    return [float(v) for v in values]
+    pipe = conn.pipeline(transaction=True)
+    pipe.smembers(key)
+    pipe.delete(key)
+    values, _deleted = pipe.execute()
+    return sorted(float(v) for v in values)
+
+
+def _tell(download: Download, item: WatchlistItem, numbers: list[float]) -> None:
+    if len(numbers) == 1 and numbers[0] == float(download.episode):
+        tell_owner(download, "download_completed", "is in the library.")
+    elif numbers:
+        tell_owner(download, "download_completed", message=_digest_text(item, numbers))
 
 
 def completed(download: Download) -> None:
-    """Tell the owner that the download's episode is in the library (or hold it back as
-    part of a burst, or send the burst's one message). Committed."""
+    """Tell the owner that the download's episode is in the library — or hold it back
+    while others of the item are still on their way, the last of the burst telling them
+    all. Every completion first adds its episode to the item's held set, then looks
+    whether the burst is over: of two finishing at once, at least one sees it over, and
+    taking the set is atomic. Committed."""
     item = db.session.get(WatchlistItem, download.item_id)
     if item is None or not _wants_digest(download.user_id):
         tell_owner(download, "download_completed", "is in the library.")
         return
     try:
         conn = get_redis()
+        conn.sadd(keys.digest_held(item.id), str(float(download.episode)))
+        conn.expire(keys.digest_held(item.id), HOLD_SECONDS)
         if _others_active(download):
-            conn.sadd(keys.digest_held(item.id), str(float(download.episode)))
-            conn.expire(keys.digest_held(item.id), HOLD_SECONDS)
             return
-        numbers = sorted(set(_held(conn, item.id)) | {float(download.episode)})
+        numbers = _take_held(conn, item.id)
     except redis.RedisError as exc:
         log.warning("download %s: burst not gathered (Redis: %s)", download.id, exc)
         numbers = [float(download.episode)]
-    if len(numbers) == 1:
-        tell_owner(download, "download_completed", "is in the library.")
-        return
-    tell_owner(download, "download_completed", message=_digest_text(item, numbers))
+    _tell(download, item, numbers)
 
 
 def burst_ended_by_failure(download: Download) -> None:
@@ -108,8 +119,11 @@ def burst_ended_by_failure(download: Download) -> None:
     if item is None or _others_active(download):
         return
     try:
-        numbers = _held(get_redis(), item.id)
+        numbers = _take_held(get_redis(), item.id)
     except redis.RedisError:
         return
     if numbers:
-        tell_owner(download, "download_completed", message=_digest_text(item, numbers))
+        tell_owner(download, "download_completed", message=_digest_text(item, numbers)
+                   if len(numbers) > 1 else
+                   f"{item.anime_title} episode {episode_number(numbers[0])} is in the "
+                   f"library.")
