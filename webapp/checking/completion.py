@@ -54,21 +54,27 @@ def _as_naive(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=None)
 
 
+def _due(since: datetime, weeks: int, now: datetime) -> bool:
+    """Whether `weeks` have passed since `since`."""
+    return _as_naive(now) - _as_naive(since) >= timedelta(weeks=weeks)
+
+
+def _event(row: Any, kind: str, text: str, reason: str, weeks: int) -> Event:
+    return Event(row.user_id, kind, f"{row.anime_title} {text} {_weeks(weeks)}.",
+                 item_id=row.id, anime_title=row.anime_title,
+                 data={"reason": reason, "weeks": weeks})
+
+
 def complete_quiet_items(now: datetime) -> int:
     """Mark completed the active items quiet for their owner's N weeks; how many."""
-    events, ids = [], []
+    due = []
     for row in _quiet_candidates(now):
         starts = [_as_naive(t) for t in (row.created_at, row.status_changed_at, row.newest)]
-        quiet_since = max(t for t in starts if t is not None)
-        if _as_naive(now) - quiet_since < timedelta(weeks=row.complete_after_weeks):
-            continue
-        ids.append(row.id)
-        events.append(Event(row.user_id, "completed",
-                            f"{row.anime_title} marked completed: no new episode for "
-                            f"{_weeks(row.complete_after_weeks)}.",
-                            item_id=row.id, anime_title=row.anime_title,
-                            data={"reason": "quiet", "weeks": row.complete_after_weeks}))
-    return _change(ids, "active", "completed", events, now)
+        if _due(max(t for t in starts if t is not None), row.complete_after_weeks, now):
+            due.append(row)
+    events = [_event(row, "completed", "marked completed: no new episode for", "quiet",
+                     row.complete_after_weeks) for row in due]
+    return _change([row.id for row in due], "active", "completed", events, now)
 
 
 def archive_completed_items(now: datetime) -> int:
@@ -79,17 +85,10 @@ def archive_completed_items(now: datetime) -> int:
                since.label("since"), UserSettings.archive_after_weeks)
         .join(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
         .where(WatchlistItem.status == "completed", UserSettings.archive_after_weeks > 0))
-    events, ids = [], []
-    for row in rows:
-        if _as_naive(now) - _as_naive(row.since) < timedelta(weeks=row.archive_after_weeks):
-            continue
-        ids.append(row.id)
-        events.append(Event(row.user_id, "archived",
-                            f"{row.anime_title} archived: completed for "
-                            f"{_weeks(row.archive_after_weeks)}.",
-                            item_id=row.id, anime_title=row.anime_title,
-                            data={"reason": "completed", "weeks": row.archive_after_weeks}))
-    return _change(ids, "completed", "archived", events, now)
+    due = [row for row in rows if _due(row.since, row.archive_after_weeks, now)]
+    events = [_event(row, "archived", "archived: completed for", "completed",
+                     row.archive_after_weeks) for row in due]
+    return _change([row.id for row in due], "completed", "archived", events, now)
 
 
 def _change(ids: list[str], old: str, new: str, events: list[Event], now: datetime) -> int:
