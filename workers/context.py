@@ -92,9 +92,14 @@ def app_job(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def preload_job_modules() -> None:
-    """Import every job module (and what it imports) now, before any fork."""
+    """Import every job module (and what it imports) now, before any fork, and configure
+    the ORM's mappers (SQLAlchemy does it on a process's first query otherwise: ~27 ms of
+    CPU and private memory in every fork)."""
+    from sqlalchemy.orm import configure_mappers
+
     for module in PRELOADED_MODULES:
         importlib.import_module(module)
+    configure_mappers()
 
 
 class _AppFirst:

@@ -166,3 +166,32 @@ def test_openapi_describes_the_sources_endpoints(api):
     paths = api.get("/api/openapi.json").get_json()["paths"]
     assert set(paths["/api/watchlist/{item_id}/sources"]) >= {"get", "post", "put"}
     assert "delete" in paths["/api/watchlist/{item_id}/sources/{source_id}"]
+
+
+def test_export_and_import_keep_the_backup_sources_in_order(api, make_api):
+    item = add_item(api)
+    assert api.put(f"/api/watchlist/{item['id']}",
+                   json={"langs": ["vostfr", "vf"]}).status_code == 200
+    assert add_source(api, item["id"], anime_url=MIRROR, provider_id="directory"
+                      ).status_code == 201
+    doc = api.get("/api/watchlist/export").get_json()
+    (exported,) = doc["items"]
+    # the VF language row comes back through `langs`; only the mirror is listed
+    assert exported["langs"] == ["vostfr", "vf"]
+    assert exported["sources"] == [{"anime_url": MIRROR, "provider_id": "directory",
+                                    "lang": "any"}]
+
+    bob = make_api("bob")
+    for _twice in range(2):
+        assert bob.post("/api/watchlist/import", json=doc).status_code == 200
+        (copy,) = bob.get("/api/watchlist").get_json()
+        listed = sources(bob, copy["id"])
+        assert [(s["provider_id"], s["lang"]) for s in listed] == [
+            ("animesama", "vostfr"), ("animesama", "vf"), ("directory", "any")]
+    assert sources(bob, copy["id"])[2]["anime_url"] == MIRROR
+
+    # a bad backup source refuses the whole document, naming its field
+    doc["items"][0]["sources"] = [{"anime_url": "https://example.com/x"}]
+    bad = assert_error(make_api("carol").post("/api/watchlist/import", json=doc), 422,
+                       "validation_error")
+    assert bad["details"][0]["field"].startswith("items.0.sources.0.")

@@ -7,6 +7,7 @@ that lists the episode."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import update
 
@@ -23,15 +24,18 @@ from tests.season_helpers import (
 )
 from webapp.checking.checker import EpisodeChecker
 from webapp.clock import utcnow
+from webapp.downloading.control import request_episode
 from webapp.extensions import db
 from webapp.models import Download, Source, WatchlistItem
 from webapp.schemas import ItemSourceCreate
+from webapp.watchlist.episodes import episode_states
 from webapp.watchlist.item_sources import ItemSources
 
 
-def with_backup(user_id: int, site, name: str = "mirror", episodes: int = 3) -> tuple[str, str]:
+def with_backup(user_id: int, site, name: str = "mirror", episodes: int = 3,
+                **fields: Any) -> tuple[str, str]:
     """Alice's anime-sama item with a directory of the site as its backup source."""
-    item_id = add_item(user_id)
+    item_id = add_item(user_id, **fields)
     url = new_show(site, name, episodes=episodes)
     ItemSources(user_id).add(item_id, ItemSourceCreate(anime_url=url,
                                                        provider_id="directory"))
@@ -131,3 +135,22 @@ def test_an_item_without_backups_is_untouched_by_another_items_backup(ctx, fixtu
     assert sorted(downloads_of(plain)) == [1, 2]
     assert item_of(plain).last_episode_available == 2
     assert sorted(downloads_of(item_id)) == [1, 2, 3]
+
+
+def test_the_episode_list_and_a_download_by_hand_take_in_the_backups(ctx, fixture_site,
+                                                                     redis_conn):
+    setup_site(ctx, fixture_site)                 # season 1 has episodes 1 and 2
+    alice = add_user("alice")
+    item_id, _url = with_backup(alice, fixture_site, episodes=3, auto_download=False)
+    own, backup = source_ids(item_id)
+    tick_and_work(redis_conn)
+
+    listed = episode_states(item_of(item_id))
+    assert [(e["number"], e["source_id"], e["download"]) for e in listed] == [
+        (1, own, None), (2, own, None), (3, backup, None)]
+
+    download = request_episode(alice, item_id, 3)     # only the backup lists it
+    assert download.source_id == backup
+    download_all(redis_conn)
+    assert (downloads_of(item_id)[3].status, downloads_of(item_id)[3].source_id) == (
+        "completed", backup)

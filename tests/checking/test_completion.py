@@ -81,3 +81,69 @@ def test_a_failing_site_does_not_complete_anything(ctx, fixture_site, redis_conn
     with time_machine.travel(T0 + timedelta(days=20), tick=False):
         assert sweep(force=True) == (0, 0)   # last read 20 days ago: silence means nothing
         assert item(mine).status == "active"
+
+
+def test_a_change_the_user_made_meanwhile_wins_and_gets_no_event(ctx, fixture_site,
+                                                                 redis_conn):
+    from webapp.checking.completion import _change
+    from webapp.notifications.activity import Event
+
+    alice = add_user("alice", complete_after_weeks=2)
+    raced, quiet = (watch(alice, new_show(fixture_site, name, episodes=2), title=name)
+                    for name in ("raced", "quiet"))
+    # the sweep picked both; the user paused one before the sweep's UPDATE ran
+    WatchlistManager(alice).pause(raced)
+    events = [Event(alice, "completed", f"{name} marked completed.", item_id=item_id)
+              for name, item_id in (("raced", raced), ("quiet", quiet))]
+    assert _change([raced, quiet], "active", "completed", events, T0) == 1
+    assert (item(raced).status, item(quiet).status) == ("paused", "completed")
+    assert _events(alice, "completed") == ["quiet marked completed."]
+
+
+def test_a_finished_anime_completes_once_every_episode_is_in_and_an_undo_sticks(
+        ctx, fixture_site, redis_conn):
+    from tests.season_helpers import (
+        S1,
+        add_item,
+        download_all,
+        hub,
+        items_of,
+        later,
+        read_pages,
+        setup_site,
+        tick_and_work,
+    )
+    from webapp.schemas import WatchlistItemUpdate
+
+    setup_site(ctx, fixture_site)                       # season 1: episodes 1 and 2
+    alice = add_user("alice")                           # complete_after_weeks 0
+    mine = add_item(alice)
+    tick_and_work(redis_conn)                           # the check
+    read_pages(redis_conn)                              # the page: État "En cours"
+    download_all(redis_conn)
+    assert hub().finished is False and item(mine).last_episode_downloaded == 2
+    assert sweep(force=True) == (0, 0)                  # airing: stays active
+
+    fixture_site.shows[S1].options["state"] = "Terminé"
+    with later(1.1):
+        read_pages(redis_conn)
+        assert hub().finished is True and hub().finished_at is not None
+        assert sweep(force=True) == (1, 0)
+        assert items_of(alice)[S1].status == "completed"
+        assert _events(alice, "completed") == [
+            "Mushoku Tensei marked completed: the site lists the anime as finished and "
+            "every episode is in the library."]
+
+        # the user undoes it: nothing new has come in, so it stays active
+        WatchlistManager(alice).update_item(mine, WatchlistItemUpdate(status="active"))
+        assert sweep(force=True) == (0, 0)
+        assert item(mine).status == "active"
+
+    fixture_site.publish_episode(S1)                    # an episode the site added late
+    with later(2.2):
+        tick_and_work(redis_conn)
+        assert sweep(force=True) == (0, 0)              # listed, not in the library yet
+        download_all(redis_conn)
+        assert item(mine).last_episode_downloaded == 3
+        assert sweep(force=True) == (1, 0)
+        assert len(_events(alice, "completed")) == 2

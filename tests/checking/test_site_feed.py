@@ -106,3 +106,30 @@ def test_a_broken_home_page_falls_back_to_intervals_and_tells_the_admins(
         tick()
         run_checks(redis_conn)
         assert episodes_queued(frieren) == [1, 2, 3, 4]
+
+
+def test_a_backup_source_named_on_the_home_page_is_checked_at_once(app, make_api,
+                                                                  fixture_site, redis_conn):
+    configure(app)
+    app.config.update(site_config(fixture_site))
+    for show in fixture_site.shows.values():
+        show.modified_at -= 3600
+    carol = make_api("carol")
+    with app.app_context():
+        item = watch(carol, NARUTO)
+        added = carol.post(f"/api/watchlist/{item}/sources",
+                           json={"anime_url": f"https://anime-sama.to{FRIEREN}"})
+        assert added.status_code == 201, added.json
+        tick()
+        run_checks(redis_conn)
+        db.session.get(WatchlistItem, item).next_check_at = utcnow() + timedelta(days=7)
+        db.session.commit()
+        get_redis().delete(keys.site_feed_turn("animesama"))
+        backup_fetches = fixture_site.hits(FRIEREN + "episodes.js")
+        fixture_site.publish_episode(FRIEREN)
+
+        result = tick()
+        run_checks(redis_conn)
+
+        assert result.sources_enqueued == [] and result.site_feeds == ["animesama"]
+        assert fixture_site.hits(FRIEREN + "episodes.js") > backup_fetches

@@ -91,5 +91,6 @@ def test_upgrade_from_the_previous_revision_keeps_data(empty_database: str) -> N
         with engine.connect() as conn:
             assert conn.execute(text("SELECT langs FROM watchlist_items")).scalar() == '["vf"]'
             assert conn.execute(text("SELECT count(*) FROM share_links")).scalar() == 0
+            assert conn.execute(text("SELECT count(finished) FROM hubs")).scalar() == 0
     finally:
         engine.dispose()

@@ -4,7 +4,8 @@ The pages follow the 2026 shapes of tests/fixtures/SOURCES.md Part 1 (see each t
 first line). Show options: `names`, the season page's own naming block; `script`, one
 more inline script (e.g. One Piece's `function finirListeOP`); `players`, the embed URL
 templates in the site's order (`{id}` numeric, `{token}` text); `filever=False` loads
-a bare `episodes.js` without the cache buster.
+a bare `episodes.js` without the cache buster; `state`, the hub's État text (default
+"En cours", "Terminé" for a finished anime), read from the hub's first season.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ PLAYERS = (
 LAGGING_PLAYER = 1  # the ansembed array lags one episode behind, like a slow upload
 LANG_FLAGS = {"vostfr": "JP", "vf": "FR", "va": "EN"}
 HTML = "text/html; charset=utf-8"
+AIRING = "En cours"
 
 
 def _seasons(site: FixtureSite, slug: str) -> list[Show]:
@@ -182,7 +184,8 @@ def quick_search(site: FixtureSite, request: Request, match: re.Match) -> Respon
 
 
 def hub(site: FixtureSite, request: Request, match: re.Match) -> Response:
-    """The anime page: title, cover, synopsis, genre pills, one panneauAnime() per season."""
+    """The anime page: title, cover, État, synopsis, genre pills, one panneauAnime() per
+    season."""
     seasons = _seasons(site, match["slug"])
     if not seasons:
         from tests.fixture_site.routes import not_found
@@ -204,6 +207,7 @@ def hub(site: FixtureSite, request: Request, match: re.Match) -> Response:
     page = template("animesama", "hub.html").substitute(
         title=first.title, alt_titles=", ".join(first.alt_titles), poster=first.poster,
         synopsis=first.synopsis, panels="\n".join(panels["anime"]), kai_section=kai,
+        state=first.options.get("state", AIRING),
         genre_pills="\n".join(f'      <span class="genre-pill">{g}</span>'
                               for g in first.genres))
     return Response(page, content_type=HTML)

@@ -68,16 +68,18 @@ class CheckJob(BaseModel):
 
 
 class EpisodeState(BaseModel):
-    """An episode the source lists, with this item's download of it."""
+    """An episode the item's sources list, with this item's download of it."""
 
     number: float
     title: str | None
     first_seen_at: str
+    source_id: int = Field(description="The first of the item's sources (own, then backups "
+                                       "in order) that lists the episode.")
     download: Download | None
 
 
 class EpisodeStateList(RootModel[list[EpisodeState]]):
-    """Every episode the source lists, in episode order."""
+    """Every episode the item's sources list, each once, in episode order."""
 
 
 @contextmanager

@@ -8,6 +8,12 @@ fails is not a finished anime). With `archive_after_weeks` (M > 0), a `completed
 `archived` M weeks after it became completed. Each change adds a `completed`/`archived`
 event to the owner's activity saying why; setting the status back undoes it.
 
+Whatever N, an active item whose anime's page says the anime is finished (`hubs.finished`,
+read for new seasons) becomes `completed` once every episode its sources list is in the
+library (`last_episode_downloaded` ≥ `last_episode_available`) — unless the user set its
+status after the page said so and no episode has come into the library since (an undo
+sticks until something new happens).
+
 The tick runs `sweep` at most once an hour (a Redis turn key).
 """
 
@@ -18,12 +24,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import redis
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, not_, or_, select, update
 
 from webapp.clock import utcnow
 from webapp.extensions import db, get_redis
 from webapp.infra import keys
-from webapp.models import SourceEpisode, UserSettings, WatchlistItem
+from webapp.models import Download, Hub, Source, SourceEpisode, UserSettings, WatchlistItem
 from webapp.notifications.activity import Event, record_many
 
 log = logging.getLogger(__name__)
@@ -77,6 +83,37 @@ def complete_quiet_items(now: datetime) -> int:
     return _change([row.id for row in due], "active", "completed", events, now)
 
 
+def _finished_candidates() -> list[Any]:
+    newest_file = (select(Download.item_id, func.max(Download.finished_at).label("at"))
+                   .where(Download.status == "completed").group_by(Download.item_id)
+                   .subquery())
+    undone = and_(WatchlistItem.status_changed_at.is_not(None),
+                  WatchlistItem.status_changed_at >= Hub.finished_at,
+                  or_(newest_file.c.at.is_(None),
+                      newest_file.c.at <= WatchlistItem.status_changed_at))
+    return list(db.session.execute(
+        select(WatchlistItem.id, WatchlistItem.user_id, WatchlistItem.anime_title)
+        .join(Source, Source.id == WatchlistItem.source_id)
+        .join(Hub, Hub.id == Source.hub_id)
+        .outerjoin(newest_file, newest_file.c.item_id == WatchlistItem.id)
+        .where(WatchlistItem.status == "active", Hub.finished.is_(True),
+               WatchlistItem.last_episode_available.is_not(None),
+               WatchlistItem.last_episode_downloaded >= WatchlistItem.last_episode_available,
+               not_(undone))))
+
+
+def complete_finished_items(now: datetime) -> int:
+    """Mark completed the active items of finished anime with every episode in the
+    library; how many."""
+    rows = _finished_candidates()
+    events = [Event(row.user_id, "completed",
+                    f"{row.anime_title} marked completed: the site lists the anime as "
+                    "finished and every episode is in the library.",
+                    item_id=row.id, anime_title=row.anime_title,
+                    data={"reason": "finished"}) for row in rows]
+    return _change([row.id for row in rows], "active", "completed", events, now)
+
+
 def archive_completed_items(now: datetime) -> int:
     """Archive the items completed for their owner's M weeks; how many."""
     since = func.coalesce(WatchlistItem.status_changed_at, WatchlistItem.updated_at)
@@ -92,15 +129,17 @@ def archive_completed_items(now: datetime) -> int:
 
 
 def _change(ids: list[str], old: str, new: str, events: list[Event], now: datetime) -> int:
+    """Move the items still in status `old` to `new`; the events of the ones that moved
+    (an item whose status a user changed meanwhile keeps it, and gets no event)."""
     if not ids:
         return 0
-    result = db.session.execute(
+    moved = set(db.session.scalars(
         update(WatchlistItem).where(WatchlistItem.id.in_(ids), WatchlistItem.status == old)
         .values(status=new, status_changed_at=now, updated_at=now)
-        .execution_options(synchronize_session=False))
-    record_many(events)
+        .returning(WatchlistItem.id).execution_options(synchronize_session=False)))
+    record_many([event for event in events if event.item_id in moved])
     db.session.commit()
-    return result.rowcount or 0
+    return len(moved)
 
 
 def sweep(now: datetime | None = None, conn: redis.Redis | None = None,
@@ -111,7 +150,7 @@ def sweep(now: datetime | None = None, conn: redis.Redis | None = None,
     conn = conn or get_redis()
     if not force and not conn.set(keys.COMPLETION_TURN, "1", nx=True, ex=SWEEP_EVERY_SECONDS):
         return None
-    completed = complete_quiet_items(now)
+    completed = complete_finished_items(now) + complete_quiet_items(now)
     archived = archive_completed_items(now)
     if completed or archived:
         log.info("smart completion: %d item(s) completed, %d archived", completed, archived)

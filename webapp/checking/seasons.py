@@ -11,6 +11,9 @@ is recorded in `hubs.last_error` and logged; nothing else changes.
 A season's identity is its source key in the provider's default language
 (`/catalogue/<slug>/saison2/vostfr/`), so the page linking a season in another language
 later is not a new season.
+
+A full read also records whether the page says the anime is finished (`hubs.finished`,
+and `finished_at`, when a read first found it so) for smart completion.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis
-from sqlalchemy import update
+from sqlalchemy import func, update
 
 from webapp.checking.hubs import release_claim
 from webapp.clock import utcnow
@@ -136,7 +139,10 @@ def _record(hub_id: int, provider: Any, known: list[dict], listed: HubSeasons,
         if not never_read and identity not in known_ids:
             new.append({"name": name, "key": key})
     seasons += [s for s in known if season_identity(provider, s.get("key", "")) not in seen]
-    values: dict[str, Any] = {"seasons": seasons, "last_error": None}
+    values: dict[str, Any] = {
+        "seasons": seasons, "last_error": None, "finished": listed.finished,
+        # when a read first found the anime finished (kept while it stays so)
+        "finished_at": func.coalesce(Hub.finished_at, utcnow()) if listed.finished else None}
     if listed.title:
         values["title"] = listed.title[:500]
     _save(hub_id, **values)

@@ -3,9 +3,10 @@
 A provider that has such a page (`has_site_feed`: anime-sama's home page) gets one job per
 minute at most from the tick (`enqueue_site_feeds`, a Redis turn key per site). The job
 (`follow_site_feed`) asks for the page conditionally — a 304 costs nothing more — and
-every watched source the page names with an episode released after the source's last
-fetch is checked at once, whatever its owners' intervals: the check itself decides what
-is new and queues downloads by each owner's rules. Interval checks stay the safety net.
+every watched source the page names (an item's own or one of its backup sources) with an
+episode released after the source's last fetch is checked at once, whatever its owners'
+intervals: the check itself decides what is new and queues downloads by each owner's
+rules. Interval checks stay the safety net.
 
 A page that cannot be read is recorded in the site watch under its own name
 (`<provider>:feed`), so a broken home page alerts the admins once while checks carry on
@@ -19,7 +20,7 @@ from datetime import UTC, timedelta
 from typing import Any
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 
 from webapp.checking.due import checkable_condition
 from webapp.extensions import db, get_queue, get_redis
@@ -27,7 +28,7 @@ from webapp.infra import keys
 from webapp.infra.site_access import get_http_client, get_registry
 from webapp.infra.site_settings import site_feeds_off
 from webapp.infra.site_watch import PROVIDER
-from webapp.models import Source, User, UserSettings, WatchlistItem
+from webapp.models import ItemSource, Source, User, UserSettings, WatchlistItem
 from webapp.notifications.site_alerts import observe
 from webapp.sites.http.errors import FetchError
 from webapp.sites.types import Conditional, ProviderError, RecentList
@@ -69,10 +70,15 @@ def enqueue_site_feeds(conn: redis.Redis | None = None) -> list[str]:
 
 
 def _watched(*columns: Any) -> Any:
-    """SELECT DISTINCT of source columns, over sources with a checkable item of an owner
-    whose automatic checks and fast detection are on."""
+    """SELECT DISTINCT of source columns, over sources with a checkable item (as its own
+    source or one of its backups) of an owner whose automatic checks and fast detection
+    are on."""
+    links = union_all(
+        select(WatchlistItem.source_id.label("source_id"), WatchlistItem.id.label("item_id")),
+        select(ItemSource.source_id, ItemSource.item_id)).subquery()
     return (select(*columns).distinct()
-            .join(WatchlistItem, WatchlistItem.source_id == Source.id)
+            .join(links, links.c.source_id == Source.id)
+            .join(WatchlistItem, WatchlistItem.id == links.c.item_id)
             .join(User, User.id == WatchlistItem.user_id)
             .join(UserSettings, UserSettings.user_id == WatchlistItem.user_id)
             .where(User.scheduler_enabled, User.disabled.is_(False), checkable_condition(),

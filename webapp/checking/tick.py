@@ -18,8 +18,14 @@ from typing import Any
 import redis
 from flask import current_app
 
+from webapp.checking.completion import sweep
 from webapp.checking.due import claim_batches, release_claims
+from webapp.checking.enqueue import enqueue_check
+from webapp.checking.hubs import enqueue_hub_reads
+from webapp.checking.site_feed import enqueue_site_feeds
 from webapp.clock import utcnow
+from webapp.downloading.dispatch import dispatch_pending
+from webapp.downloading.recovery import recover_stalled
 from webapp.extensions import db, get_queue, get_redis
 from webapp.infra import keys
 
@@ -52,13 +58,6 @@ class TickResult:
 
 def tick(now: datetime | None = None) -> TickResult:
     """Enqueue checks of due sources, dispatch pending downloads, recover stalled ones."""
-    from webapp.checking.completion import sweep
-    from webapp.checking.enqueue import enqueue_check
-    from webapp.checking.hubs import enqueue_hub_reads
-    from webapp.checking.site_feed import enqueue_site_feeds
-    from webapp.downloading.dispatch import dispatch_pending
-    from webapp.downloading.recovery import recover_stalled
-
     now = now or utcnow()
     result = TickResult()
     for batch in claim_batches(now):

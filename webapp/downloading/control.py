@@ -18,11 +18,12 @@ from sqlalchemy.orm import joinedload
 from webapp.clock import utcnow
 from webapp.downloading import settings as dm
 from webapp.downloading.dispatch import delete_job, dispatch_pending
+from webapp.downloading.episode_sources import item_listings
 from webapp.downloading.history import record_download
 from webapp.errors import Conflict, NotFound
 from webapp.extensions import db, get_redis
 from webapp.infra import keys
-from webapp.models import ACTIVE_DOWNLOAD_STATUSES, Download, SourceEpisode, WatchlistItem
+from webapp.models import ACTIVE_DOWNLOAD_STATUSES, Download, WatchlistItem
 from webapp.schemas import episode_number
 
 log = logging.getLogger(__name__)
@@ -86,15 +87,14 @@ def request_episode(user_id: int, item_id: str, number: float) -> Download:
         WatchlistItem.id == item_id, WatchlistItem.user_id == user_id))
     if item is None:
         raise NotFound("watchlist item")
-    listed = db.session.scalar(select(SourceEpisode.id).where(
-        SourceEpisode.source_id == item.source_id, SourceEpisode.number == float(number)))
-    if listed is None:
-        raise NotFound(f"episode {episode_number(number)} on this anime's source "
+    listed = item_listings(item, number)
+    if not listed:
+        raise NotFound(f"episode {episode_number(number)} on this anime's sources "
                        "(check the item to refresh its episode list)")
     download = db.session.scalar(select(Download).where(
         Download.item_id == item.id, Download.episode == float(number)))
     if download is None:
-        download = Download(item_id=item.id, user_id=user_id, source_id=item.source_id,
+        download = Download(item_id=item.id, user_id=user_id, source_id=listed[0].source_id,
                             episode=float(number), status="pending")
         db.session.add(download)
         try:

@@ -1,5 +1,6 @@
 """Tidying done by the tick: stale progress keys, RQ registries past their lifetime, and
-activity older than 90 days."""
+activity older than 90 days — once per EVERY_SECONDS at most (a Redis turn key), since
+none of it is urgent and an idle stack's minute tick should cost next to nothing."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from webapp.models import ACTIVE_DOWNLOAD_STATUSES, Activity, Download
 
 log = logging.getLogger(__name__)
 ACTIVITY_KEEP_DAYS = 90
+EVERY_SECONDS = 600
 
 
 def prune_activity(days: int = ACTIVITY_KEEP_DAYS) -> int:
@@ -49,11 +51,14 @@ def prune_progress_keys(conn: redis.Redis) -> int:
     return len(stale)
 
 
-def housekeeping() -> dict[str, int]:
-    """Run every tidy-up step; a failing step is logged and does not stop the others."""
+def housekeeping(force: bool = False) -> dict[str, int]:
+    """Run every tidy-up step when its turn came (or `force`); a failing step is logged
+    and does not stop the others. Empty when another tick had this turn."""
     conn = get_redis()
     pruned = 0
     try:
+        if not force and not conn.set(keys.HOUSEKEEPING_TURN, "1", nx=True, ex=EVERY_SECONDS):
+            return {}
         pruned = prune_progress_keys(conn)
         for name in QUEUE_NAMES:
             clean_registries(get_queue(name, conn))

@@ -18,6 +18,7 @@ LOGIN_FAILURES_PREFIX = "ratelimit:login:"
 # --- checks -------------------------------------------------------------------------------
 CHECK_DISPATCHED = "check:dispatched"   # when a check last dispatched downloads
 COMPLETION_TURN = "completion:turn"     # held an hour by the tick that ran smart completion
+HOUSEKEEPING_TURN = "housekeeping:turn"  # held 10 min by the tick that tidied up
 BACKUP_TURN = "backup:turn"             # held BACKUP_EVERY_HOURS by the tick that sent a backup
 
 

@@ -17,6 +17,7 @@ from webapp.schemas.base import (
     UpdateBody,
     clean_text,
 )
+from webapp.schemas.item_sources import ItemSourceCreate
 from webapp.schemas.items import FollowNewSeasons, UpgradeLanguage, WatchlistItemCreate
 
 Weeks = Annotated[int, Field(ge=0, le=520)]
@@ -80,6 +81,14 @@ class WatchlistStats(ResponseModel):
 # --- export / import ----------------------------------------------------------------------
 
 
+class ExportSource(ResponseModel):
+    """One of an item's backup sources in a backup, as `POST .../sources` takes it."""
+
+    anime_url: str
+    provider_id: str
+    lang: str
+
+
 class ExportItem(ResponseModel):
     """One item in a backup: its create body plus status and progress."""
 
@@ -98,9 +107,14 @@ class ExportItem(ResponseModel):
     follow_new_seasons: FollowNewSeasons = "notify"
     upgrade_language: UpgradeLanguage = "keep_both"
     notify: bool = True
+    sources: list[ExportSource] = Field(
+        default_factory=list,
+        description="The item's backup sources in order, other than its other languages "
+                    "(`langs` brings those back).")
 
 
-EXPORT_ITEM_FIELDS = tuple(ExportItem.model_fields)
+# The item columns an export reads (`sources` comes from the item's backup rows).
+EXPORT_ITEM_FIELDS = tuple(name for name in ExportItem.model_fields if name != "sources")
 
 
 class WatchlistExport(ResponseModel):
@@ -116,6 +130,8 @@ class ImportItem(WatchlistItemCreate):
     """One item of an imported backup."""
 
     status: Status = "active"
+    sources: Annotated[list[ItemSourceCreate], Field(max_length=9)] = Field(
+        default_factory=list)
 
 
 class WatchlistImport(StrictBody):

@@ -154,12 +154,15 @@ class EpisodeList:
 @dataclass(frozen=True)
 class HubSeasons:
     """The seasons an anime's page (hub) lists now, in page order, as (name, source key)
-    (films and OAVs too); `not_modified`: a 304, empty."""
+    (films and OAVs too); `not_modified`: a 304, empty. `finished`: True when the page says
+    the anime is finished (no more episodes coming), False when it says it is still
+    airing, None when it says neither."""
 
     seasons: tuple[tuple[str, str], ...] = ()
     title: str | None = None
     not_modified: bool = False
     validators: Conditional = Conditional()
+    finished: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.clock import isoformat, precise_utcnow, utcnow
 from webapp.errors import Invalid
 from webapp.extensions import db
-from webapp.models import Source, UserSettings, WatchlistItem
+from webapp.models import ItemSource, Source, UserSettings, WatchlistItem
 from webapp.schemas import (
     EXPORT_ITEM_FIELDS,
     ImportItem,
@@ -20,7 +20,20 @@ from webapp.schemas import (
     episode_number,
     settings_to_dict,
 )
-from webapp.watchlist.sources import ResolvedSource, resolve_preferred, source_id_for
+from webapp.watchlist.language_sources import (
+    MAX_SOURCES,
+    backup_rows,
+    display_url,
+    is_language_row,
+    refresh_langs,
+)
+from webapp.watchlist.sources import (
+    ResolvedSource,
+    find_source_id,
+    resolve,
+    resolve_preferred,
+    source_id_for,
+)
 
 MAX_REPORTED_ERRORS = 50
 LOOKUP_CHUNK = 300
@@ -51,27 +64,50 @@ def new_item(user_id: int, source_id: int, resolved: ResolvedSource, data: Watch
 def export_document(user_id: int, settings: UserSettings) -> dict[str, Any]:
     """Settings plus every item (oldest first, so an import keeps the order)."""
     columns = [getattr(WatchlistItem, name) for name in EXPORT_ITEM_FIELDS]
-    rows = db.session.execute(select(*columns).where(WatchlistItem.user_id == user_id)
+    rows = db.session.execute(select(WatchlistItem.id, *columns)
+                              .where(WatchlistItem.user_id == user_id)
                               .order_by(WatchlistItem.created_at, WatchlistItem.id))
+    backups = _backup_sources(user_id)
     items = []
     for row in rows:
         item = {name: getattr(row, name) for name in EXPORT_ITEM_FIELDS}
         item["last_episode_downloaded"] = episode_number(item["last_episode_downloaded"])
         item["genres"] = list(item["genres"] or [])
         item["langs"] = list(item["langs"] or [item["lang"]])
+        item["sources"] = [{"anime_url": display_url(row, source),
+                            "provider_id": source.provider_id, "lang": source.lang}
+                           for source in backups.get(row.id, [])
+                           if not is_language_row(row, source)]
         items.append(item)
     return {"version": 1, "exported_at": isoformat(utcnow()),
             "settings": settings_to_dict(settings), "items": items}
 
 
+def _backup_sources(user_id: int) -> dict[str, list[Source]]:
+    """Each of the user's items' backup sources, in order."""
+    found: dict[str, list[Source]] = {}
+    rows = db.session.execute(
+        select(ItemSource.item_id, Source).join(Source, Source.id == ItemSource.source_id)
+        .join(WatchlistItem, WatchlistItem.id == ItemSource.item_id)
+        .where(WatchlistItem.user_id == user_id)
+        .order_by(ItemSource.item_id, ItemSource.position, ItemSource.id))
+    for item_id, source in rows:
+        found.setdefault(item_id, []).append(source)
+    return found
+
+
 def resolve_items(doc: WatchlistImport) -> list[ResolvedSource]:
-    """Check every item's URL first, so a bad document imports nothing."""
+    """Check every item's URL (and its backup sources') first, so a bad document imports
+    nothing."""
     resolved: list[ResolvedSource] = []
     errors: list[dict[str, Any]] = []
     for index, item in enumerate(doc.items):
         try:
             resolved.append(resolve_preferred(item.anime_url, item.provider_id, item.lang,
                                               item.langs, field_prefix=f"items.{index}."))
+            for place, extra in enumerate(item.sources):
+                resolve(extra.anime_url, extra.provider_id, extra.lang,
+                        field_prefix=f"items.{index}.sources.{place}.")
         except Invalid as exc:
             errors.extend(exc.details)
             if len(errors) >= MAX_REPORTED_ERRORS:
@@ -143,3 +179,31 @@ def import_items(user_id: int, doc: WatchlistImport,
         except IntegrityError:
             db.session.rollback()
     return created, len(doc.items) - created
+
+
+def import_backup_sources(user_id: int, doc: WatchlistImport,
+                          resolved: list[ResolvedSource]) -> int:
+    """Give the user's items of the document the backup sources it names that they lack
+    (after their language rows, in the document's order); how many were added."""
+    wanted = [(res, item.sources) for item, res in zip(doc.items, resolved, strict=True)
+              if item.sources]
+    added = 0
+    for res, sources in wanted:
+        item = db.session.scalar(select(WatchlistItem).where(
+            WatchlistItem.user_id == user_id, WatchlistItem.source_id == find_source_id(res)))
+        if item is None:
+            continue
+        rows = backup_rows(item.id)
+        present = {item.source_id, *(row.source_id for row, _s in rows)}
+        for extra in sources:
+            source_id = source_id_for(resolve(extra.anime_url, extra.provider_id, extra.lang))
+            if source_id in present or len(present) >= MAX_SOURCES:
+                continue
+            present.add(source_id)
+            row = ItemSource(item_id=item.id, source_id=source_id, position=len(rows) + 1)
+            db.session.add(row)
+            rows.append((row, db.session.get(Source, source_id)))
+            added += 1
+        refresh_langs(item, rows)
+        db.session.commit()
+    return added

@@ -241,4 +241,5 @@ class WatchlistManager:
             db.session.commit()
         counts = backup.import_items(self.user_id, doc, resolved)
         language_sources.sync_imported(self.user_id)
+        backup.import_backup_sources(self.user_id, doc, resolved)
         return counts

@@ -194,7 +194,9 @@ class Provider:
 
     def hub_seasons(self, client: Any, hub_key: str,
                     conditional: Conditional | None = None) -> HubSeasons:
-        """The seasons the hub lists (conditional; only when `has_hubs`)."""
+        """The seasons the hub lists, and whether it says the anime is finished
+        (`finished`: True, False, or None when it says neither; conditional; only when
+        `has_hubs`)."""
         raise Unsupported(f"{self.name} has no anime pages listing seasons.")
 
     def expand_player(self, client: Any, player: Player) -> list[Player]:

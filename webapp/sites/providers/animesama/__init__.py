@@ -302,7 +302,8 @@ class AnimeSama(Provider):
 
     def hub_seasons(self, client: Any, hub_key: str,
                     conditional: Conditional | None = None) -> HubSeasons:
-        """The anime page's `panneauAnime` seasons (films, OAVs too) as season keys."""
+        """The anime page's `panneauAnime` seasons (films, OAVs too) as season keys, and
+        whether its info card says the anime is finished."""
         page = self._get(client, hub_key, what="the anime page", conditional=conditional)
         validators = Conditional(page.etag, page.last_modified)
         if page.not_modified:
@@ -310,7 +311,7 @@ class AnimeSama(Provider):
         info = pages.hub_info(page.text, page.url)
         return HubSeasons(seasons=tuple((label, f"{hub_key}{path}/")
                                         for label, path in info.seasons),
-                          title=info.title, validators=validators)
+                          title=info.title, validators=validators, finished=info.finished)
 
     def search(self, client: Any, query: str) -> list[AnimeInfo]:
         """The catalogue page's results; the quick-search endpoint when that fails or is empty."""

@@ -3,11 +3,14 @@
 The hub page changed in mid-2026 (SOURCES.md §1): the title became a plain `<h1>`, the
 synopsis `p#synopsisText`, the genres `span.genre-pill`. The older markup (`#titreOeuvre`,
 `<h2>Synopsis</h2><p>`, `<h2>Genres</h2><a>A - B</a>`) is still read as a fallback.
+Only the 2026 page says whether an anime is finished: its info card's "État" (SOURCES.md,
+"Hub status"); the older page's "Avancement"/"Actualité" line is free news text, not read.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -25,6 +28,9 @@ TITLE_SUFFIX_RE = re.compile(r"\s*[|\-–—]\s*anime[\s-]*sama\b.*$", re.I)
 SITE_NAMES = {"anime-sama", "anime sama", "animesama"}
 FILEVER_RE = re.compile(r"""src\s*=\s*["']?[^"'>]*episodes\.js(?:\?filever=(\d+))?""", re.I)
 TEMPLATE_VALUES = {"nom", "url"}
+STATE_LABEL = "etat"
+STATES = {"termine": True, "en cours": False}  # the catalogue's `current[]` values too
+MORE_SUFFIX_RE = re.compile(r"\s*voir plus$")
 
 
 def text_of(node: Tag | None) -> str | None:
@@ -52,6 +58,30 @@ def _page_title(soup: BeautifulSoup) -> str | None:
     return title if title and title.lower() not in SITE_NAMES else None
 
 
+def _plain(text: str | None) -> str:
+    """Case, accents, spacing and a trailing colon dropped: ' État :' -> 'etat'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split()).rstrip(" :")
+
+
+def hub_finished(soup: BeautifulSoup) -> bool | None:
+    """The info card's État: True for "Terminé", False for "En cours", None otherwise.
+
+    The value is the `.info-val` right after the `.info-lbl` "État"; the site may end a
+    value with "Voir plus". Unknown texts, a missing card and disagreeing cards give None.
+    """
+    said: set[bool | None] = set()
+    for label in soup.select(".info-lbl"):
+        if _plain(text_of(label)) != STATE_LABEL:
+            continue
+        value = label.find_next_sibling()
+        is_value = isinstance(value, Tag) and "info-val" in (value.get("class") or ())
+        text = MORE_SUFFIX_RE.sub("", _plain(text_of(value))) if is_value else ""
+        said.add(STATES.get(text))
+    return said.pop() if len(said) == 1 else None
+
+
 def _attr(node: Tag | None, name: str) -> str | None:
     value = node.get(name) if isinstance(node, Tag) else None
     return (value.strip() or None) if isinstance(value, str) else None
@@ -67,6 +97,7 @@ class HubInfo:
     synopsis: str | None
     genres: tuple[str, ...]
     seasons: tuple[tuple[str, str], ...]  # (label, "saison1/vostfr")
+    finished: bool | None = None  # True "Terminé", False "En cours", None: not said
 
 
 def hub_info(html: str, page_url: str) -> HubInfo:
@@ -87,7 +118,7 @@ def hub_info(html: str, page_url: str) -> HubInfo:
         or split_list(text_of(_after_heading(soup, "genres", "a")))
     return HubInfo(title=title, alt_titles=split_list(text_of(soup.find(id="titreAlter")), ","),
                    poster=urljoin(page_url, poster) if poster else None, synopsis=synopsis,
-                   genres=genres, seasons=season_panels(html))
+                   genres=genres, seasons=season_panels(html), finished=hub_finished(soup))
 
 
 def season_panels(html: str) -> tuple[tuple[str, str], ...]:
