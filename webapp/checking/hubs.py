@@ -3,8 +3,9 @@
 A source of a provider with anime pages (`has_hubs`: anime-sama's `/catalogue/<slug>/`)
 belongs to its anime's hub: the tick links watched sources to their hub (`link_sources`,
 creating the `hubs` row on first need). A hub is watched while an item on it follows new
-seasons (`follow_new_seasons` notify or add; not archived; an owner whose automatic checks
-are on); it is read about once a day (READ_EVERY; after a failed read, RETRY_AFTER), and
+seasons (`follow_new_seasons` notify or add; not archived) or is active (smart completion
+learns from the page whether the anime is finished), of an owner whose automatic checks
+are on; it is read about once a day (READ_EVERY; after a failed read, RETRY_AFTER), and
 at once when it was never read (just after an item on it was added).
 
 `enqueue_hub_reads` sends at most one hub read per site per tick-minute (a Redis turn key
@@ -52,11 +53,19 @@ def watching_condition() -> Any:
                 User.scheduler_enabled, User.disabled.is_(False))
 
 
+def _read_condition() -> Any:
+    """SQL condition: the item's anime page is worth reading (joined with its owner)."""
+    return and_(or_(and_(WatchlistItem.follow_new_seasons != "off",
+                         WatchlistItem.status != "archived"),
+                    WatchlistItem.status == "active"),
+                User.scheduler_enabled, User.disabled.is_(False))
+
+
 def _watched_sources(*columns: Any) -> Any:
     return (select(*columns).distinct()
             .join(WatchlistItem, WatchlistItem.source_id == Source.id)
             .join(User, User.id == WatchlistItem.user_id)
-            .where(watching_condition()))
+            .where(_read_condition()))
 
 
 def hub_id_for(provider_id: str, hub_key: str) -> int:
