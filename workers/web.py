@@ -25,8 +25,9 @@ class QuietArbiter(Arbiter):
     """gunicorn's arbiter, waking every IDLE_WAIT seconds instead of every second."""
 
     def wait_for_signals(self, timeout: float = 1.0) -> list[int]:
-        """Wait for a signal, at most IDLE_WAIT seconds."""
-        return super().wait_for_signals(timeout=max(timeout, IDLE_WAIT))
+        """Wait for a signal: IDLE_WAIT seconds where gunicorn waits its one-second beat
+        (a shorter wait asked for stays as it is)."""
+        return super().wait_for_signals(timeout=IDLE_WAIT if timeout >= 1.0 else timeout)
 
 
 class QuietThreadWorker(ThreadWorker):
@@ -34,9 +35,10 @@ class QuietThreadWorker(ThreadWorker):
     connection (with connections, keep-alive deadlines keep their one-second look)."""
 
     def wait_for_and_dispatch_events(self, timeout: float) -> None:
-        """Wait for events; longer while no connection is open."""
-        if self.nr_conns == 0:
-            timeout = max(timeout, IDLE_WAIT)
+        """Wait for events; IDLE_WAIT instead of the one-second beat while no connection
+        is open."""
+        if self.nr_conns == 0 and timeout >= 1.0:
+            timeout = IDLE_WAIT
         super().wait_for_and_dispatch_events(timeout)
 
 
