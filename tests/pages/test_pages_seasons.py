@@ -118,3 +118,21 @@ def test_follow_new_seasons_is_set_in_the_item_settings(app, logged, alice):
     assert bad.status_code == 422 and 'class="error"' in bad.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(WatchlistItem, item).follow_new_seasons == "add"
+
+
+def test_the_detail_page_says_whether_the_site_lists_the_anime_as_finished(
+        app, logged, alice, fixture_site, redis_conn):
+    setup_site(app, fixture_site)
+    with app.app_context():
+        mine = add_item(alice.id)
+    assert "On the site" not in logged.get(f"/watchlist/{mine}").get_data(as_text=True)
+    with app.app_context():
+        read_pages(redis_conn)
+    page = logged.get(f"/watchlist/{mine}").get_data(as_text=True)
+    assert "<dt>On the site</dt><dd>airing</dd>" in page
+    fixture_site.shows[S1].options["state"] = "Terminé"
+    with later(1.1):
+        with app.app_context():
+            read_pages(redis_conn)
+        page = logged.get(f"/watchlist/{mine}").get_data(as_text=True)
+        assert "<dt>On the site</dt><dd>finished: no episode to come</dd>" in page

@@ -19,7 +19,7 @@ from webapp.pages.live import checking_sources, live_redis
 from webapp.schemas import WatchlistItemUpdate
 from webapp.watchlist.episodes import episode_states
 from webapp.watchlist.manager import WatchlistManager
-from webapp.watchlist.new_seasons import add_found_season, found_seasons
+from webapp.watchlist.new_seasons import add_found_season, anime_finished, found_seasons
 
 EDITABLE = ("anime_title", "status", "quality_preference", "lang", "follow_new_seasons")
 
@@ -29,7 +29,7 @@ def _item_context(item: WatchlistItem, **extra: Any) -> dict[str, Any]:
     return {"item": item, "statuses": STATUSES, "qualities": QUALITIES,
             "langs": (provider.langs if provider else ()) or (item.lang,),
             "provider_name": provider.name if provider else item.provider_id,
-            "seasons": found_seasons(item),
+            "seasons": found_seasons(item), "anime_finished": anime_finished(item),
             "errors": {}, "saved": False, **extra}
 
 

@@ -131,6 +131,13 @@ def _hub_of(item: WatchlistItem) -> Hub | None:
     return db.session.get(Hub, hub_id) if hub_id is not None else None
 
 
+def anime_finished(item: WatchlistItem) -> bool | None:
+    """What the item's anime page said at its last read: finished (True), airing (False),
+    or nothing (None, also when the page was never read)."""
+    hub = _hub_of(item)
+    return hub.finished if hub is not None else None
+
+
 def add_found_season(user_id: int, item_id: str, key: str) -> WatchlistItem:
     """The one-click add: the season `key` of the item's anime page, with the item's
     settings. NotFound for another user's item or a season the page does not list;
