@@ -230,15 +230,23 @@ class Pool:
 def warm_up_tick() -> None:
     """Run one tick here, before the forks: its statements are compiled once for every
     check worker (a fresh fork's first tick took ~60 ms of CPU compiling them, ~7 ms
-    after). It is a real tick, like the one the clock sends at start; a failure only costs
-    the warm-up."""
+    after). It is a real tick, like the one the clock sends at start; with Redis down it
+    is skipped (one line), and a failure only costs the warm-up."""
+    from webapp.extensions import get_redis
     from workers.tick import run
 
-    try:
-        run()
-    except Exception as exc:  # noqa: BLE001 - the workers will compile the statements
-        log.info("no warm-up tick (%s): the first tick of each worker compiles its queries",
-                 exc)
+    with get_app().app_context():
+        try:
+            get_redis().ping()
+        except redis.RedisError as exc:
+            log.info("no warm-up tick: Redis does not answer (%s); each worker's first "
+                     "tick compiles its queries", exc)
+            return
+        try:
+            run()
+        except Exception as exc:  # noqa: BLE001 - the workers will compile the statements
+            log.info("no warm-up tick (%s): each worker's first tick compiles its queries",
+                     exc)
 
 
 def main() -> None:
