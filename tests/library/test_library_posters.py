@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.download_helpers import MediaServer, add_download, file_player, media_bytes
-from tests.library.test_library_updates import _run_all, _seed
+from tests.download_helpers import MediaServer
+from tests.library.test_library_updates import _download_episode, _run_all, _seed
 from tests.poster_images import cache_file, decoded, poster_jpeg, transparent_png
 
 APP_CONFIG = {"HTTP_RETRIES": 0, "MAX_PARALLEL_DOWNLOADS": 3, "MEDIA_REFRESH_DEBOUNCE_SECONDS": 0,
@@ -79,9 +79,6 @@ def test_the_users_own_poster_is_left_alone(ctx: Any, make_user: Any, media: Med
 
 def test_another_poster_for_the_season_gets_its_own_resized_season_poster(
         ctx: Any, make_user: Any, media: MediaServer, redis_conn: Any) -> None:
-    from webapp.extensions import db
-    from webapp.models import SourceEpisode
-
     user = make_user("alice")
     source_id, item_id, _ = _seed(media, user.id, episodes=1)
     _run_all(redis_conn)
@@ -89,12 +86,7 @@ def test_another_poster_for_the_season_gets_its_own_resized_season_poster(
     first = (show / "poster.jpg").read_bytes()
 
     _use_poster(media, source_id, "/season.png", transparent_png((900, 900)))
-    media.add("/ep2.mp4", media_bytes(70_000, seed=2))
-    db.session.add(SourceEpisode(source_id=source_id, number=2.0,
-                                 players=[file_player(media.url("/ep2.mp4"))]))
-    db.session.commit()
-    add_download(user.id, item_id, 2)
-    _run_all(redis_conn)
+    _download_episode(media, redis_conn, user.id, source_id, item_id, 2)
 
     assert (show / "poster.jpg").read_bytes() == first
     assert decoded((show / "season01-poster.jpg").read_bytes()).size == (600, 600)

@@ -45,6 +45,20 @@ def _seed(media: MediaServer, user_id: int, episodes: int = 3) -> tuple[int, str
     return source_id, item_id, ids
 
 
+def _download_episode(media: MediaServer, redis_conn: Any, user_id: int, source_id: int,
+                      item_id: str, number: int) -> None:
+    """The source lists one more episode (a file on the media server); download it."""
+    from webapp.extensions import db
+    from webapp.models import SourceEpisode
+
+    media.add(f"/ep{number}.mp4", media_bytes(70_000, seed=number))
+    db.session.add(SourceEpisode(source_id=source_id, number=float(number),
+                                 players=[file_player(media.url(f"/ep{number}.mp4"))]))
+    db.session.commit()
+    add_download(user_id, item_id, number)
+    _run_all(redis_conn)
+
+
 def _run_all(redis_conn: Any) -> None:
     from webapp.downloading.dispatch import dispatch_pending
 
@@ -106,14 +120,7 @@ def test_a_user_edited_tvshow_nfo_is_left_alone_and_ours_follow_the_site(
     source = db.session.get(Source, source_id)
     source.synopsis = "A new synopsis."
     db.session.commit()
-    media.add("/ep2.mp4", media_bytes(70_000, seed=2))
-    from webapp.models import SourceEpisode
-
-    db.session.add(SourceEpisode(source_id=source_id, number=2.0,
-                                 players=[file_player(media.url("/ep2.mp4"))]))
-    db.session.commit()
-    add_download(user.id, item_id, 2)
-    _run_all(redis_conn)
+    _download_episode(media, redis_conn, user.id, source_id, item_id, 2)
 
     assert (show / "tvshow.nfo").read_bytes() == edited
     assert episode_nfo.read_bytes() == before
