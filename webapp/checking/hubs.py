@@ -47,18 +47,22 @@ def hub_providers() -> list[Any]:
     return [p for p in get_registry().providers if getattr(p, "has_hubs", False)]
 
 
+def _follows_seasons() -> Any:
+    return and_(WatchlistItem.follow_new_seasons != "off", WatchlistItem.status != "archived")
+
+
+def _owner_checks() -> Any:
+    return and_(User.scheduler_enabled, User.disabled.is_(False))
+
+
 def watching_condition() -> Any:
     """SQL condition: the item follows its anime's new seasons (joined with its owner)."""
-    return and_(WatchlistItem.follow_new_seasons != "off", WatchlistItem.status != "archived",
-                User.scheduler_enabled, User.disabled.is_(False))
+    return and_(_follows_seasons(), _owner_checks())
 
 
 def _read_condition() -> Any:
     """SQL condition: the item's anime page is worth reading (joined with its owner)."""
-    return and_(or_(and_(WatchlistItem.follow_new_seasons != "off",
-                         WatchlistItem.status != "archived"),
-                    WatchlistItem.status == "active"),
-                User.scheduler_enabled, User.disabled.is_(False))
+    return and_(or_(_follows_seasons(), WatchlistItem.status == "active"), _owner_checks())
 
 
 def _watched_sources(*columns: Any) -> Any:

@@ -96,25 +96,27 @@ def _backup_sources(user_id: int) -> dict[str, list[Source]]:
     return found
 
 
-def resolve_items(doc: WatchlistImport) -> list[ResolvedSource]:
-    """Check every item's URL (and its backup sources') first, so a bad document imports
-    nothing."""
+def resolve_items(doc: WatchlistImport) -> tuple[list[ResolvedSource],
+                                                 list[list[ResolvedSource]]]:
+    """Check every item's URL and its backup sources' first, so a bad document imports
+    nothing; (each item's source, each item's backup sources)."""
     resolved: list[ResolvedSource] = []
+    backups: list[list[ResolvedSource]] = []
     errors: list[dict[str, Any]] = []
     for index, item in enumerate(doc.items):
         try:
             resolved.append(resolve_preferred(item.anime_url, item.provider_id, item.lang,
                                               item.langs, field_prefix=f"items.{index}."))
-            for place, extra in enumerate(item.sources):
-                resolve(extra.anime_url, extra.provider_id, extra.lang,
-                        field_prefix=f"items.{index}.sources.{place}.")
+            backups.append([resolve(extra.anime_url, extra.provider_id, extra.lang,
+                                    field_prefix=f"items.{index}.sources.{place}.")
+                            for place, extra in enumerate(item.sources)])
         except Invalid as exc:
             errors.extend(exc.details)
             if len(errors) >= MAX_REPORTED_ERRORS:
                 break
     if errors:
         raise Invalid("Some items of the document are invalid; nothing was imported.", errors)
-    return resolved
+    return resolved, backups
 
 
 def _key(resolved: ResolvedSource) -> SourceKey:
@@ -181,14 +183,14 @@ def import_items(user_id: int, doc: WatchlistImport,
     return created, len(doc.items) - created
 
 
-def import_backup_sources(user_id: int, doc: WatchlistImport,
-                          resolved: list[ResolvedSource]) -> int:
+def import_backup_sources(user_id: int, resolved: list[ResolvedSource],
+                          backups: list[list[ResolvedSource]]) -> int:
     """Give the user's items of the document the backup sources it names that they lack
     (after their language rows, in the document's order); how many were added."""
-    wanted = [(res, item.sources) for item, res in zip(doc.items, resolved, strict=True)
-              if item.sources]
     added = 0
-    for res, sources in wanted:
+    for res, sources in zip(resolved, backups, strict=True):
+        if not sources:
+            continue
         item = db.session.scalar(select(WatchlistItem).where(
             WatchlistItem.user_id == user_id, WatchlistItem.source_id == find_source_id(res)))
         if item is None:
@@ -196,7 +198,7 @@ def import_backup_sources(user_id: int, doc: WatchlistImport,
         rows = backup_rows(item.id)
         present = {item.source_id, *(row.source_id for row, _s in rows)}
         for extra in sources:
-            source_id = source_id_for(resolve(extra.anime_url, extra.provider_id, extra.lang))
+            source_id = source_id_for(extra)
             if source_id in present or len(present) >= MAX_SOURCES:
                 continue
             present.add(source_id)

@@ -235,11 +235,11 @@ class WatchlistManager:
 
     def import_(self, doc: WatchlistImport) -> tuple[int, int]:
         """Restore a document from export: (created, skipped); importing twice adds nothing."""
-        resolved = backup.resolve_items(doc)
+        resolved, backups = backup.resolve_items(doc)
         if doc.settings is not None:
             self.update_settings(doc.settings, commit=False)
             db.session.commit()
         counts = backup.import_items(self.user_id, doc, resolved)
         language_sources.sync_imported(self.user_id)
-        backup.import_backup_sources(self.user_id, doc, resolved)
+        backup.import_backup_sources(self.user_id, resolved, backups)
         return counts
